@@ -1,0 +1,1 @@
+"""newsdesk's search library: ingest articles, split, embed, store and search sentences."""

@@ -1,0 +1,323 @@
+"""The `newsdesk` command line: index build/add/remove/stats and ask. `bot.cli` adds `serve`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from .citation import format_date
+from .config import Settings
+from .errors import NewsdeskError
+from .records import Answer, IndexStats
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index folder (default: $NEWSDESK_INDEX or data/index).",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn newsdesk's own exceptions into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except NewsdeskError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def load_settings(index_dir: Path | None) -> Settings:
+    return Settings.from_env(index_dir=index_dir)
+
+
+def make_embedder(settings: Settings) -> Any:
+    """The model for this command; a caller (the test suite) may pass one in as `obj["embedder"]`."""
+    context = click.get_current_context(silent=True)
+    if context is not None and isinstance(context.obj, dict) and "embedder" in context.obj:
+        return context.obj["embedder"]
+    from .embedder import Embedder
+
+    return Embedder(settings)
+
+
+def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-26.") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsdesk")
+def cli() -> None:
+    """newsdesk: answers newsroom questions with exact, cited sentences from your own articles.
+
+    \b
+    Example:
+        newsdesk index build data/articles
+        newsdesk ask "how many NK soldiers died?"
+    """
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Build, update and inspect the search index."""
+
+
+@index_group.command("build")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", help="Outlet for articles whose files do not name one (wins over detection).")
+@click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
+@click.option("--fresh", is_flag=True, help="Re-embed everything instead of reusing unchanged articles.")
+@index_option
+@quiet_option
+@json_option
+@reports_errors
+def build_command(
+    paths: tuple[Path, ...],
+    source: str | None,
+    date: dt.date | None,
+    fresh: bool,
+    index_dir: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Rebuild the index from article files and folders (recursive).
+
+    The new index is written beside the old one and swapped in atomically: until the build
+    finishes, questions are answered from the previous index.
+
+    \b
+    Example:
+        newsdesk index build data/articles
+        newsdesk index build archive/2024/ --source "The Courier"
+    """
+    from .build import build_index
+
+    settings = load_settings(index_dir)
+    report = build_index(
+        settings, list(paths), embedder=make_embedder(settings), source=source, date=date,
+        fresh=fresh, quiet=quiet,
+    )
+    finish_report(report, as_json, settings)
+
+
+@index_group.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", help="Outlet for articles whose files do not name one.")
+@click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
+@index_option
+@quiet_option
+@json_option
+@reports_errors
+def add_command(
+    paths: tuple[Path, ...],
+    source: str | None,
+    date: dt.date | None,
+    index_dir: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Add new or changed articles; only those are embedded.
+
+    Articles are matched by URL (or, without one, by content): a changed text replaces the
+    stored article, an unchanged one is left alone.
+
+    \b
+    Example:
+        newsdesk index add incoming/today/
+    """
+    from .build import add_articles
+
+    settings = load_settings(index_dir)
+    report = add_articles(
+        settings, list(paths), embedder=make_embedder(settings), source=source, date=date, quiet=quiet
+    )
+    finish_report(report, as_json, settings)
+
+
+@index_group.command("remove")
+@click.option("--url", "urls", multiple=True, help="URL of an article to remove (repeatable).")
+@click.option("--id", "ids", multiple=True, type=int, help="Article id to remove (repeatable).")
+@index_option
+@quiet_option
+@json_option
+@reports_errors
+def remove_command(
+    urls: tuple[str, ...], ids: tuple[int, ...], index_dir: Path | None, quiet: bool, as_json: bool
+) -> None:
+    """Take articles out of the index, e.g. a retracted story.
+
+    \b
+    Example:
+        newsdesk index remove --url https://example.com/2025/06/retracted-story
+        newsdesk index remove --id 42
+    """
+    if not urls and not ids:
+        raise click.UsageError("Name what to remove with --url URL or --id ARTICLE_ID.")
+    from .build import remove_articles
+
+    settings = load_settings(index_dir)
+    report = remove_articles(settings, urls=urls, ids=ids, quiet=quiet)
+    finish_report(report, as_json, settings)
+
+
+@index_group.command("stats")
+@index_option
+@json_option
+@reports_errors
+def stats_command(index_dir: Path | None, as_json: bool) -> None:
+    """What is indexed: articles, sentences, outlets, dates, model, index type, size.
+
+    \b
+    Example:
+        newsdesk index stats --json
+    """
+    from .inspect import read_stats
+
+    stats = read_stats(load_settings(index_dir))
+    if as_json:
+        click.echo(json.dumps(stats.to_json(), indent=2))
+    else:
+        click.echo(format_stats(stats))
+
+
+@cli.command("ask")
+@click.argument("question", required=False)
+@click.option("--file", "question_file", type=click.File("r"), help="One question a line; - for stdin.")
+@click.option("-k", "--results", "limit", type=click.IntRange(1, 50), default=None,
+              help="How many sentences to show (default 3).")
+@index_option
+@json_option
+@reports_errors
+def ask_command(
+    question: str | None,
+    question_file: TextIO | None,
+    limit: int | None,
+    index_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Find the sentences that support an answer, best first, each with a citation.
+
+    Filters may follow the question: since:2024-03-01 before:2024-04-01 source:CNN.
+
+    \b
+    Example:
+        newsdesk ask "how many NK soldiers died?"
+        newsdesk ask "who won the primary? since:2024-03-01 source:CNN" --json -k 5
+        newsdesk ask --file questions.txt --json
+    """
+    if (question is None) == (question_file is None):
+        raise click.UsageError(
+            'Give one question, e.g. newsdesk ask "how many NK soldiers died?", or --file.'
+        )
+    from .search import Searcher
+
+    settings = load_settings(index_dir)
+    searcher = Searcher.open(settings, make_embedder(settings))
+    if question is not None:
+        show_answer(searcher.search(question, limit=limit), as_json)
+        return
+    failed = 0
+    for line in _questions(question_file):
+        try:
+            answer = searcher.search(line, limit=limit)
+        except NewsdeskError as exc:
+            failed += 1
+            if as_json:
+                click.echo(json.dumps({"question": line, "error": str(exc)}, ensure_ascii=False))
+            else:
+                click.echo(f"Error for {line[:60]!r}: {exc}", err=True)
+            continue
+        show_answer(answer, as_json)
+    if failed:
+        sys.exit(1)
+
+
+def _questions(stream: TextIO | None) -> Iterator[str]:
+    assert stream is not None
+    for line in stream:
+        if line.strip():
+            yield line.strip()
+
+
+def show_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        return
+    click.echo(click.style(f"Q: {answer.question}", bold=True))
+    if not answer.answered:
+        click.echo(f"No supporting sentences found in {answer.articles_searched:,} articles.\n")
+        return
+    for number, hit in enumerate(answer.results, 1):
+        click.echo(f"\n{number}. {click.style(hit.text, bold=True)}")
+        meta = [hit.source or "outlet unknown", format_date(hit.date), hit.title]
+        click.echo("   " + " · ".join(meta))
+        if hit.url:
+            click.echo(f"   {hit.url}")
+        if hit.also_reported_by:
+            click.echo("   also reported by: " + ", ".join(hit.also_reported_by))
+        if hit.context_before or hit.context_after:
+            context = " ".join(p for p in (hit.context_before, "[…]", hit.context_after) if p)
+            click.echo(click.style(f"   context: {context}", dim=True))
+        click.echo(f"   cite: {hit.citation}")
+    click.echo("")
+
+
+def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        click.echo(
+            f"{report.articles_total:,} articles, {report.sentences_total:,} sentences in "
+            f"{settings.index_dir} ({report.index_type}).\n"
+            f"  {report.articles_new} new, {report.articles_updated} updated, "
+            f"{report.articles_unchanged} unchanged, {report.duplicates} duplicates skipped, "
+            f"{report.articles_removed} removed; {report.sentences_embedded:,} sentences embedded, "
+            f"{report.sentences_reused:,} reused; {report.seconds:.1f} s."
+        )
+    if report.failures:
+        click.echo(f"{len(report.failures)} skipped:", err=True)
+        for failure in report.failures:
+            click.echo(f"  {failure}", err=True)
+        sys.exit(1)
+
+
+def format_stats(stats: IndexStats) -> str:
+    outlets = ", ".join(f"{name} ({count:,})" for name, count in stats.outlets[:10]) or "none"
+    if len(stats.outlets) > 10:
+        outlets += f", and {len(stats.outlets) - 10} more"
+    dates = (
+        f"{format_date(stats.date_min)} to {format_date(stats.date_max)}"
+        if stats.date_min
+        else "no dates"
+    )
+    return "\n".join(
+        [
+            f"articles:   {stats.articles:,}",
+            f"sentences:  {stats.sentences:,}",
+            f"outlets:    {outlets}",
+            f"dates:      {dates} ({stats.undated_articles:,} undated)",
+            f"model:      {stats.model} ({stats.dimension} dimensions)",
+            f"index:      {stats.index_type}",
+            f"built:      {stats.built_at}",
+            f"size:       {stats.size_bytes / 1e6:.1f} MB at {stats.path}",
+        ]
+    )

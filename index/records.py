@@ -1,0 +1,115 @@
+"""Frozen records passed between modules: articles in, sentences stored, hits out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from a file, before splitting.
+
+    `sentences` is set only when the input fixes sentence boundaries itself (evaluation sets);
+    otherwise the body is split by `index.sentences`.
+    """
+
+    title: str
+    body: str
+    source: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    path: str | None = None
+    sentences: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence exactly as published, at `position` within its article."""
+
+    article_id: int
+    position: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sentence returned for a question, with everything needed to quote and cite it."""
+
+    text: str
+    source: str | None
+    date: dt.date | None
+    title: str
+    url: str | None
+    score: float
+    article_id: int
+    sentence_id: int
+    context_before: str
+    context_after: str
+    citation: str
+    also_reported_by: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        data["also_reported_by"] = list(self.also_reported_by)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of one question: `answered` is False when nothing supports an answer."""
+
+    question: str
+    answered: bool
+    results: tuple[Hit, ...]
+    articles_searched: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "results": [hit.to_json() for hit in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    """The sentences around one sentence of an article, for "Show context"."""
+
+    sentence_id: int
+    article_id: int
+    title: str
+    source: str | None
+    date: dt.date | None
+    url: str | None
+    before: tuple[str, ...]
+    sentence: str
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What is indexed: shown by `newsdesk index stats` and the Slack App Home."""
+
+    articles: int
+    sentences: int
+    outlets: tuple[tuple[str, int], ...]
+    date_min: dt.date | None
+    date_max: dt.date | None
+    undated_articles: int
+    model: str
+    dimension: int
+    index_type: str
+    built_at: str
+    size_bytes: int
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["outlets"] = dict(self.outlets)
+        data["date_min"] = self.date_min.isoformat() if self.date_min else None
+        data["date_max"] = self.date_max.isoformat() if self.date_max else None
+        return data

@@ -1,0 +1,180 @@
+"""`Searcher.search(question) -> Answer`: hybrid dense + BM25 retrieval over one index version."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from . import ranking, versions
+from .citation import format_citation
+from .config import Settings
+from .embedder import Embedder
+from .errors import IndexMismatchError, NewsdeskError
+from .inspect import stats_for
+from .query import Query, parse_query
+from .records import Answer, Context, Hit, IndexStats
+from .store import SentenceRow, Store
+from .vectors import IndexSpec, VectorIndex
+
+CANDIDATES = 100
+FILTERED_CANDIDATES = 2000
+MAX_RESULTS = 50
+
+
+class _Loaded:
+    """One open index version: database, vectors and metadata, immutable once loaded."""
+
+    def __init__(self, version: Path, expected_model: str) -> None:
+        self.version = version
+        self.meta = versions.read_meta(version)
+        if self.meta.get("model") != expected_model:
+            raise IndexMismatchError(
+                f"The index at {version.parent.parent} was built with {self.meta.get('model')!r} "
+                f"but newsdesk is using {expected_model!r}. Rebuild it with "
+                "`newsdesk index build --fresh PATH`, or set NEWSDESK_MODEL to the model it was built with."
+            )
+        self.store = Store.open_read_only(version / versions.DB_NAME)
+        self.vectors = VectorIndex.load(
+            version / versions.VECTORS_NAME, IndexSpec(**self.meta["index"])
+        )
+        self.article_count = self.store.count("articles")
+
+
+class Searcher:
+    def __init__(self, settings: Settings, embedder: Embedder, loaded: _Loaded) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._loaded = loaded
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder) -> Searcher:
+        version = versions.require_current_version(settings.index_dir)
+        return cls(settings, embedder, _Loaded(version, embedder.name))
+
+    @property
+    def version(self) -> str:
+        return self._loaded.version.name
+
+    def refresh(self) -> bool:
+        """Switch to a newer index version if a build has swapped one in; cheap when none has."""
+        current = versions.current_version(self.settings.index_dir)
+        if current is None or current == self._loaded.version:
+            return False
+        with self._reload_lock:
+            if current != self._loaded.version:
+                self._loaded = _Loaded(current, self.embedder.name)
+                return True
+        return False
+
+    def search(self, question: str, *, limit: int | None = None, offset: int = 0) -> Answer:
+        query = parse_query(question, max_chars=self.settings.max_question_chars)
+        loaded = self._loaded
+        limit = min(limit or self.settings.results_per_answer, MAX_RESULTS)
+        ranked = self._rank(loaded, query)
+        answered = ranking.is_answered(ranked[0][0] if ranked else None)
+        if not answered:
+            return Answer(question, False, (), loaded.article_count)
+        hits = self._hits(loaded, ranked)
+        return Answer(question, True, tuple(hits[offset : offset + limit]), loaded.article_count)
+
+    def context(self, sentence_id: int, window: int = 3) -> Context:
+        loaded = self._loaded
+        row = loaded.store.sentences([sentence_id]).get(sentence_id)
+        if row is None:
+            raise NewsdeskError(
+                "That sentence is no longer in the index (it was rebuilt or the story removed); "
+                "ask the question again."
+            )
+        around = loaded.store.neighbours(row.article_id, row.position, window)
+        return Context(
+            sentence_id=row.id,
+            article_id=row.article_id,
+            title=row.title,
+            source=row.source,
+            date=row.date,
+            url=row.url,
+            before=tuple(t for p, t in around if p < row.position),
+            sentence=row.text,
+            after=tuple(t for p, t in around if p > row.position),
+        )
+
+    def stats(self) -> IndexStats:
+        loaded = self._loaded
+        return stats_for(loaded.version, loaded.meta, loaded.store)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _rank(self, loaded: _Loaded, query: Query) -> list[tuple[ranking.Scored, SentenceRow]]:
+        vector = self.embedder.encode_query(query.text)
+        k = FILTERED_CANDIDATES if query.filtered else CANDIDATES
+        dense = loaded.vectors.search(vector, k)
+        terms = ranking.lexical_terms(query.text)
+        lexical = loaded.store.full_text_search(ranking.fts_match(terms), k) if terms else []
+        cosines = dict(dense)
+        missing = [i for i, _ in lexical if i not in cosines]
+        if missing:
+            cosines.update(zip(missing, (loaded.vectors.reconstruct(missing) @ vector).tolist()))
+        rows = loaded.store.sentences(cosines)
+        dense = [(i, s) for i, s in dense if i in rows and _passes(rows[i], query)]
+        lexical = [(i, s) for i, s in lexical if i in rows and _passes(rows[i], query)]
+        return [(s, rows[s.sentence_id]) for s in ranking.fuse(dense, lexical, cosines)]
+
+    def _hits(self, loaded: _Loaded, ranked: list[tuple[ranking.Scored, SentenceRow]]) -> list[Hit]:
+        """Hits best first, the same wording from several outlets shown once."""
+        hits: list[Hit] = []
+        by_key: dict[str, int] = {}
+        for scored, row in ranked:
+            if not ranking.is_answered(scored):
+                break
+            key = _dedupe_key(row.text)
+            if key in by_key:
+                first = hits[by_key[key]]
+                if (
+                    row.source
+                    and row.source != first.source
+                    and row.source not in first.also_reported_by
+                ):
+                    hits[by_key[key]] = _with_also(first, row.source)
+                continue
+            if len(hits) >= MAX_RESULTS:
+                break
+            by_key[key] = len(hits)
+            hits.append(self._hit(loaded, scored, row))
+        return hits
+
+    def _hit(self, loaded: _Loaded, scored: ranking.Scored, row: SentenceRow) -> Hit:
+        around = dict(loaded.store.neighbours(row.article_id, row.position, 1))
+        return Hit(
+            text=row.text,
+            source=row.source,
+            date=row.date,
+            title=row.title,
+            url=row.url,
+            score=round(scored.cosine, 4),
+            article_id=row.article_id,
+            sentence_id=row.id,
+            context_before=around.get(row.position - 1, ""),
+            context_after=around.get(row.position + 1, ""),
+            citation=format_citation(row.text, row.source, row.date, row.title),
+        )
+
+
+def _passes(row: SentenceRow, query: Query) -> bool:
+    if query.since and (row.date is None or row.date < query.since):
+        return False
+    if query.before and (row.date is None or row.date >= query.before):
+        return False
+    if query.sources:
+        source = (row.source or "").casefold()
+        return any(s.casefold() in source for s in query.sources)
+    return True
+
+
+def _dedupe_key(text: str) -> str:
+    return " ".join("".join(c for c in text.casefold() if c.isalnum() or c.isspace()).split())
+
+
+def _with_also(hit: Hit, source: str) -> Hit:
+    return replace(hit, also_reported_by=hit.also_reported_by + (source,))

@@ -1,0 +1,280 @@
+"""The SQLite side (sqlite-utils): schema migrations, articles, sentences, FTS5, build metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .records import Article
+
+migrations = Migrations("newsdesk")
+
+
+@migrations()
+def m001_articles_and_sentences(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "title": str,
+            "source": str,
+            "date": str,
+            "authors": str,
+            "path": str,
+            "content_hash": str,
+            "added_at": str,
+        },
+        pk="id",
+    )
+    db["articles"].create_index(["url"])
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["date"])
+    db["sentences"].create(
+        {"id": int, "article_id": int, "position": int, "text": str},
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["sentences"].create_index(["article_id", "position"], unique=True)
+    db["sentences"].enable_fts(["text"], tokenize="porter", create_triggers=True)
+    db["build_info"].create({"key": str, "value": str}, pk="key")
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    url: str | None
+    title: str
+    source: str | None
+    date: dt.date | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    id: int
+    article_id: int
+    position: int
+    text: str
+    title: str
+    source: str | None
+    date: dt.date | None
+    url: str | None
+
+
+SENTENCE_COLUMNS = (
+    "sentences.id, sentences.article_id, sentences.position, sentences.text, "
+    "articles.title, articles.source, articles.date, articles.url"
+)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class Store:
+    """One index version's database. Writers use `open_for_build`; readers open read-only."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.db = sqlite_utils.Database(conn)
+
+    @classmethod
+    def open_for_build(cls, path: Path) -> Store:
+        # The file lives in a fresh version folder that is discarded if the build dies,
+        # so the journal would only cost time.
+        conn = sqlite3.connect(str(path))
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        store = cls(conn)
+        migrations.apply(store.db)
+        return store
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return cls(conn)
+
+    def copy_to(self, path: Path) -> None:
+        target = sqlite3.connect(str(path))
+        with target:
+            self.db.conn.backup(target)
+        target.close()
+
+    def finish(self) -> None:
+        """Make the file durable and self-contained before it is swapped in."""
+        self.db.conn.commit()
+        self.db.conn.execute("PRAGMA journal_mode=DELETE")
+        self.db.conn.execute("PRAGMA optimize")
+        self.db.conn.close()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- build side ---------------------------------------------------------------------------
+
+    def find_article(self, *, url: str | None, content_hash: str) -> ArticleRow | None:
+        if url:
+            rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
+            if rows:
+                return self._article_row(rows[0])
+        rows = list(self.db["articles"].rows_where("content_hash = ?", [content_hash], limit=1))
+        return self._article_row(rows[0]) if rows else None
+
+    def insert_article(self, article: Article, content_hash: str) -> int:
+        table = self.db["articles"]
+        table.insert(self._article_values(article, content_hash))
+        return int(table.last_pk)
+
+    def update_article(self, article_id: int, article: Article, content_hash: str) -> None:
+        self.db["articles"].update(article_id, self._article_values(article, content_hash))
+
+    def insert_sentences(self, article_id: int, texts: Sequence[str]) -> list[int]:
+        self.db.conn.executemany(
+            "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
+            [(article_id, position, text) for position, text in enumerate(texts)],
+        )
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM sentences WHERE article_id = ? ORDER BY position", [article_id]
+            ).fetchall()
+        ]
+
+    def delete_sentences(self, article_id: int) -> list[int]:
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM sentences WHERE article_id = ?", [article_id]
+            ).fetchall()
+        ]
+        self.db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
+        return ids
+
+    def delete_article(self, article_id: int) -> list[int]:
+        """Remove an article and its sentences; returns the sentence ids (to drop their vectors)."""
+        ids = self.delete_sentences(article_id)
+        self.db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+        return ids
+
+    def article_ids(self) -> set[int]:
+        return {row[0] for row in self.db.execute("SELECT id FROM articles").fetchall()}
+
+    def article_ids_by_url(self, url: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE url = ?", [url])]
+
+    def read_build_info(self) -> dict[str, Any]:
+        if not self.db["build_info"].exists():
+            return {}
+        return {row["key"]: json.loads(row["value"]) for row in self.db["build_info"].rows}
+
+    def write_build_info(self, info: dict[str, Any]) -> None:
+        self.db["build_info"].upsert_all(
+            [{"key": key, "value": json.dumps(value)} for key, value in info.items()], pk="key"
+        )
+
+    # -- read side ----------------------------------------------------------------------------
+
+    def sentences(self, ids: Iterable[int]) -> dict[int, SentenceRow]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT {SENTENCE_COLUMNS} FROM sentences JOIN articles "
+            f"ON articles.id = sentences.article_id WHERE sentences.id IN ({marks})",
+            ids,
+        ).fetchall()
+        return {row[0]: _sentence_row(row) for row in rows}
+
+    def neighbours(self, article_id: int, position: int, window: int) -> list[tuple[int, str]]:
+        """(position, text) of the sentences within `window` of `position`, in order."""
+        return [
+            (row[0], row[1])
+            for row in self.db.execute(
+                "SELECT position, text FROM sentences WHERE article_id = ? "
+                "AND position BETWEEN ? AND ? ORDER BY position",
+                [article_id, position - window, position + window],
+            ).fetchall()
+        ]
+
+    def full_text_search(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(sentence id, BM25 score where higher is better) for an FTS5 MATCH expression."""
+        rows = self.db.execute(
+            "SELECT rowid, -bm25(sentences_fts) AS score FROM sentences_fts "
+            "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?",
+            [match, limit],
+        ).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def term_document_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many sentences contain each (FTS-stemmed) term, for choosing informative terms."""
+        counts: dict[str, int] = {}
+        for term in terms:
+            row = self.db.execute(
+                "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [f'"{term}"']
+            ).fetchone()
+            counts[term] = int(row[0])
+        return counts
+
+    def count(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+    def outlet_counts(self) -> list[tuple[str, int]]:
+        return [
+            (row[0] or "unknown", int(row[1]))
+            for row in self.db.execute(
+                "SELECT source, count(*) FROM articles GROUP BY source ORDER BY count(*) DESC"
+            ).fetchall()
+        ]
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None, int]:
+        low, high, undated = self.db.execute(
+            "SELECT min(date), max(date), sum(date IS NULL) FROM articles"
+        ).fetchone()
+        return _date(low), _date(high), int(undated or 0)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _article_values(article: Article, content_hash: str) -> dict[str, Any]:
+        return {
+            "url": article.url,
+            "title": article.title,
+            "source": article.source,
+            "date": article.date.isoformat() if article.date else None,
+            "authors": json.dumps(list(article.authors)) if article.authors else None,
+            "path": article.path,
+            "content_hash": content_hash,
+            "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+
+    @staticmethod
+    def _article_row(row: dict[str, Any]) -> ArticleRow:
+        return ArticleRow(
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            source=row["source"],
+            date=_date(row["date"]),
+            content_hash=row["content_hash"],
+        )
+
+
+def _sentence_row(row: Sequence[Any]) -> SentenceRow:
+    return SentenceRow(
+        id=row[0],
+        article_id=row[1],
+        position=row[2],
+        text=row[3],
+        title=row[4],
+        source=row[5],
+        date=_date(row[6]),
+        url=row[7],
+    )

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates .venv/ and installs newsdesk into it, CPU PyTorch first. Quick when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A bare `torch` requirement pulls a multi-GB CUDA build; install the CPU build first.
+# Elsewhere, set TORCH_SPEC (and PIP_EXTRA_INDEX_URL to PyTorch's CPU wheel index) as needed.
+TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
+PYTHON="${PYTHON:-python3}"
+stamp=.venv/.newsdesk-setup
+wanted="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1) $TORCH_SPEC"
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x .venv/bin/newsdesk ]; then
+  exit 0
+fi
+echo "Setting up .venv (CPU PyTorch, then newsdesk and its pinned dependencies)..." >&2
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "$TORCH_SPEC"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+echo "$wanted" > "$stamp"
+echo "Ready: .venv/bin/newsdesk" >&2

@@ -1,0 +1,152 @@
+"""Building and updating the index: dedup, updates, removal, bad files, and the atomic swap."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import NEWS_ARTICLES, NK_SENTENCE, write_article
+
+from index.build import add_articles, build_index, remove_articles
+from index.config import Settings
+from index.errors import NewsdeskError
+from index.search import Searcher
+from index.versions import current_version
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_same_articles_twice_are_stored_once_and_not_re_embedded(make_index, embedder, write_articles):
+    settings = make_index()
+    again = write_articles(NEWS_ARTICLES, folder="again")
+    report = add_articles(settings, [again], embedder=embedder, quiet=True)
+    assert report.articles_new == 0
+    assert report.articles_unchanged == len(NEWS_ARTICLES)
+    assert report.sentences_embedded == 0
+    assert report.articles_total == len(NEWS_ARTICLES)
+
+
+def test_same_content_under_two_files_is_a_duplicate(tmp_path, embedder, write_articles):
+    article = dict(NEWS_ARTICLES[3])  # no URL: identified by its content
+    folder = write_articles([article, article])
+    report = build_index(Settings(index_dir=tmp_path / "index"), [folder], embedder=embedder, quiet=True)
+    assert report.articles_new == 1
+    assert report.duplicates == 1
+
+
+def test_changed_article_is_re_embedded_and_only_it(make_index, embedder, write_articles):
+    settings = make_index()
+    changed = dict(NEWS_ARTICLES[1])
+    changed["text"] += "\n\nMarkets rallied after the announcement, with the S&P 500 up 0.9%."
+    folder = write_articles([changed, *NEWS_ARTICLES[2:]], folder="changed")
+    report = add_articles(settings, [folder], embedder=embedder, quiet=True)
+    assert report.articles_updated == 1
+    assert report.articles_unchanged == len(NEWS_ARTICLES) - 2
+    assert report.sentences_embedded == 1  # only the new sentence; the old two are reused
+    assert report.sentences_reused == 2
+    searcher = Searcher.open(settings, embedder)
+    hit = searcher.search("how did the S&P 500 react to the Fed?").results[0]
+    assert hit.text.startswith("Markets rallied")
+    assert hit.source == "CNN"
+    assert searcher.stats().articles == len(NEWS_ARTICLES)
+
+
+def test_rebuild_drops_articles_no_longer_given(make_index, embedder, write_articles):
+    settings = make_index()
+    folder = write_articles(NEWS_ARTICLES[1:], folder="fewer")
+    report = build_index(settings, [folder], embedder=embedder, quiet=True)
+    assert report.articles_removed == 1
+    assert report.sentences_embedded == 0
+    answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
+    assert all(hit.source != "AFP" for hit in answer.results)
+
+
+def test_retracted_story_is_removed_by_url(make_index, embedder):
+    settings = make_index()
+    report = remove_articles(settings, urls=["https://example.com/afp/nk-troops"], quiet=True)
+    assert report.articles_removed == 1
+    searcher = Searcher.open(settings, embedder)
+    assert all(h.text != NK_SENTENCE for h in searcher.search("how many NK soldiers died?").results)
+    assert searcher.stats().articles == len(NEWS_ARTICLES) - 1
+
+
+def test_removing_an_unknown_url_changes_nothing(make_index):
+    settings = make_index()
+    before = current_version(settings.index_dir)
+    with pytest.raises(NewsdeskError, match="Not in the index"):
+        remove_articles(settings, urls=["https://example.com/never-published"], quiet=True)
+    assert current_version(settings.index_dir) == before
+
+
+def test_broken_files_are_reported_and_the_rest_indexed(tmp_path, embedder, write_articles):
+    folder = write_articles(NEWS_ARTICLES[:2])
+    (folder / "broken.json").write_text('{"title": "Oops", "text": ')
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    (folder / "empty.md").write_text("")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    report = build_index(Settings(index_dir=tmp_path / "index"), [folder], embedder=embedder, quiet=True)
+    assert report.articles_total == 2
+    failed = {Path(f.path).name for f in report.failures}
+    assert failed == {"broken.json", "binary.txt", "empty.md", "photo.jpg"}
+    assert all(f.reason for f in report.failures)
+
+
+def test_a_build_with_nothing_readable_keeps_the_previous_index(make_index, embedder, tmp_path):
+    settings = make_index()
+    before = current_version(settings.index_dir)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.json").write_text("{")
+    with pytest.raises(NewsdeskError, match="No article could be read"):
+        build_index(settings, [bad], embedder=embedder, quiet=True)
+    assert current_version(settings.index_dir) == before
+
+
+def test_killing_a_build_midway_leaves_the_previous_index_searchable(
+    make_index, embedder, tmp_path
+):
+    settings = make_index()
+    served = current_version(settings.index_dir)
+    big = tmp_path / "big"
+    for number in range(400):
+        write_article(big, f"{number:04d}.txt", {
+            "title": f"Council meeting {number}",
+            "source": "The Courier",
+            "date": "2024-01-01",
+            "url": f"https://example.com/courier/{number}",
+            "text": "\n\n".join(
+                f"Item {number}-{line}: the council discussed road repairs on street {line * number}."
+                for line in range(30)
+            ),
+        })
+    env = {**os.environ, "NEWSDESK_INDEX": str(settings.index_dir)}
+    build = subprocess.Popen(
+        [str(Path(sys.executable).parent / "newsdesk"), "index", "build", str(big)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 120
+    partial = []
+    while time.monotonic() < deadline and build.poll() is None:
+        versions = [p for p in (settings.index_dir / "versions").iterdir() if p != served]
+        partial = [p for p in versions if (p / "newsdesk.db").exists()]
+        if partial:
+            time.sleep(1.0)  # let it get well into reading and embedding
+            break
+        time.sleep(0.05)
+    assert build.poll() is None, "the build finished before it could be killed"
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    assert current_version(settings.index_dir) == served
+    answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
+    assert answer.results[0].text == NK_SENTENCE
+    assert answer.results[0].source == "AFP"
+    # The next build clears the debris and succeeds.
+    report = add_articles(settings, [big / "0000.txt"], embedder=embedder, quiet=True)
+    assert report.articles_new == 1
+    leftovers = [p for p in (settings.index_dir / "versions").iterdir() if not (p / "build.json").exists()]
+    assert leftovers == []
