@@ -201,9 +201,7 @@ class _VersionWriter:
         source.copy_to(db_path)
         source.close()
         self.store = Store.open_for_build(db_path)
-        self.vectors = VectorIndex.load(
-            previous / versions.VECTORS_NAME, _spec_from_meta(self.meta)
-        )
+        self.vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
 
     def _compatible(self, meta: dict[str, Any]) -> bool:
         if meta.get("pipeline_version") != PIPELINE_VERSION:
@@ -264,8 +262,7 @@ class _VersionWriter:
         self.seen.add(article_id)
         ids = self.store.insert_sentences(article_id, texts)
         self.pending.extend(
-            (sentence_id, embedding_text(article.title, text))
-            for sentence_id, text in zip(ids, texts)
+            (sentence_id, embedding_text(article.title, text)) for sentence_id, text in zip(ids, texts)
         )
 
     def _retire_sentences(self, article_id: int, old_title: str) -> None:
@@ -279,7 +276,7 @@ class _VersionWriter:
     def drop_unseen(self) -> None:
         """For a full rebuild: drop articles not in this run, except those whose file failed to read."""
         for article_id in self.store.article_ids() - self.seen:
-            row = self.store.db["articles"].get(article_id)
+            row = self.store.db.table("articles").get(article_id)
             if row["path"] and row["path"] in self.failed_paths:
                 continue
             self.removed_ids.extend(self.store.delete_article(article_id))

@@ -60,9 +60,7 @@ class Embedder:
         self.encode_query("warm up")
         self._query_cache.clear()
 
-    def encode(
-        self, texts: Sequence[str], *, batch_size: int = 64, progress: Any = None
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: Any = None) -> np.ndarray:
         """Encode many texts; `progress` is an optional callable(n_done) for progress bars.
 
         Texts are encoded shortest first, so each batch pads to similar lengths.

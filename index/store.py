@@ -20,7 +20,7 @@ migrations = Migrations("newsdesk")
 
 @migrations()
 def m001_articles_and_sentences(db: sqlite_utils.Database) -> None:
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -34,17 +34,17 @@ def m001_articles_and_sentences(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create_index(["url"])
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["date"])
-    db["sentences"].create(
+    db.table("articles").create_index(["url"])
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").create_index(["date"])
+    db.table("sentences").create(
         {"id": int, "article_id": int, "position": int, "text": str},
         pk="id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["sentences"].create_index(["article_id", "position"], unique=True)
-    db["sentences"].enable_fts(["text"], tokenize="porter", create_triggers=True)
-    db["build_info"].create({"key": str, "value": str}, pk="key")
+    db.table("sentences").create_index(["article_id", "position"], unique=True)
+    db.table("sentences").enable_fts(["text"], tokenize="porter", create_triggers=True)
+    db.table("build_info").create({"key": str, "value": str}, pk="key")
 
 
 @dataclass(frozen=True)
@@ -121,19 +121,19 @@ class Store:
 
     def find_article(self, *, url: str | None, content_hash: str) -> ArticleRow | None:
         if url:
-            rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
+            rows = list(self.db.table("articles").rows_where("url = ?", [url], limit=1))
             if rows:
                 return self._article_row(rows[0])
-        rows = list(self.db["articles"].rows_where("content_hash = ?", [content_hash], limit=1))
+        rows = list(self.db.table("articles").rows_where("content_hash = ?", [content_hash], limit=1))
         return self._article_row(rows[0]) if rows else None
 
     def insert_article(self, article: Article, content_hash: str) -> int:
-        table = self.db["articles"]
+        table = self.db.table("articles")
         table.insert(self._article_values(article, content_hash))
-        return int(table.last_pk)
+        return int(table.last_rowid or 0)
 
     def update_article(self, article_id: int, article: Article, content_hash: str) -> None:
-        self.db["articles"].update(article_id, self._article_values(article, content_hash))
+        self.db.table("articles").update(article_id, self._article_values(article, content_hash))
 
     def insert_sentences(self, article_id: int, texts: Sequence[str]) -> list[int]:
         self.db.conn.executemany(
@@ -170,12 +170,12 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE url = ?", [url])]
 
     def read_build_info(self) -> dict[str, Any]:
-        if not self.db["build_info"].exists():
+        if not self.db.table("build_info").exists():
             return {}
-        return {row["key"]: json.loads(row["value"]) for row in self.db["build_info"].rows}
+        return {row["key"]: json.loads(row["value"]) for row in self.db.table("build_info").rows}
 
     def write_build_info(self, info: dict[str, Any]) -> None:
-        self.db["build_info"].upsert_all(
+        self.db.table("build_info").upsert_all(
             [{"key": key, "value": json.dumps(value)} for key, value in info.items()], pk="key"
         )
 

@@ -77,6 +77,7 @@ class VectorIndex:
     @classmethod
     def build(cls, vectors: np.ndarray, ids: np.ndarray, spec: IndexSpec) -> VectorIndex:
         dimension = vectors.shape[1]
+        index: Any
         if spec.kind == "flat":
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         else:
@@ -91,7 +92,8 @@ class VectorIndex:
             inner.train(vectors)
             inner.nprobe = spec.nprobe
             # A hashtable direct map lets ids be arbitrary row ids and still be removed/reconstructed.
-            inner.set_direct_map_type(faiss.DirectMap.Hashtable)
+            hashtable = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
+            inner.set_direct_map_type(hashtable)
             index = inner
         index.add_with_ids(vectors, ids.astype(np.int64))
         return cls(index, spec)
@@ -132,11 +134,12 @@ class VectorIndex:
         """Every stored vector with its id (exact for flat, quantised for IVF)."""
         if self.spec.kind == "flat":
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-            vectors = faiss.rev_swig_ptr(
-                faiss.downcast_index(self._index.index).get_xb(), self.count * self.dimension
-            ).reshape(self.count, self.dimension)
+            flat: Any = faiss.downcast_index(self._index.index)
+            vectors = faiss.rev_swig_ptr(flat.get_xb(), self.count * self.dimension).reshape(
+                self.count, self.dimension
+            )
             return np.array(vectors, dtype=np.float32), ids
-        ivf = faiss.extract_index_ivf(self._index)
+        ivf: Any = faiss.extract_index_ivf(self._index)
         ids = np.concatenate(
             [
                 faiss.rev_swig_ptr(ivf.invlists.get_ids(i), ivf.invlists.list_size(i)).copy()
@@ -154,7 +157,5 @@ class VectorIndex:
         """(sentence id, cosine similarity) pairs, best first."""
         if self.count == 0:
             return []
-        scores, ids = self._index.search(
-            query.reshape(1, -1).astype(np.float32), min(k, self.count)
-        )
+        scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), min(k, self.count))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]

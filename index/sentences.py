@@ -1,0 +1,73 @@
+"""Splits article text into sentences that are exact substrings of it (pure)."""
+
+from __future__ import annotations
+
+import re
+
+import blingfire
+
+# A list marker at the start of a paragraph: "-", "*", "•", "1.", "2)".
+_BULLET = re.compile(r"(?:[-*\u2022\u25aa\u25e6\u25cf\u00b7]|\d{1,2}[.)])\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+# Abbreviations that never end a sentence, though blingfire sometimes cuts after them
+# (mostly when they open a paragraph: "Gov. Gretchen Whitmer said ...", "Roe v. Wade").
+_NEVER_FINAL = re.compile(
+    r"(?:^|[\s(\u201c\"])(?:Mr|Mrs|Ms|Dr|Prof|Rev|Gov|Govs|Sen|Sens|Rep|Reps|Gen|Lt|Col|Maj"
+    r"|Capt|Cmdr|Adm|Sgt|Cpl|Pvt|Supt|Det|v|vs)\.$"
+)
+# Ambiguous ones, joined only when the fragment is nothing but the abbreviation.
+_LONE_ABBREVIATION = re.compile(r"(?:St|Ft|Mt)\.")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Return the sentences of `text` in order, each an exact, stripped substring of it.
+
+    Every line break ends a paragraph and so a sentence; list markers are dropped and
+    pieces without any letter (rules, stray punctuation, lone numbers) are left out.
+    """
+    sentences: list[str] = []
+    for paragraph in text.splitlines():
+        paragraph = paragraph.strip()
+        bullet = _BULLET.match(paragraph)
+        if bullet:
+            paragraph = paragraph[bullet.end() :]
+        for start, end in _join_abbreviations(paragraph, _spans(paragraph)):
+            sentence = paragraph[start:end]
+            if _LETTER.search(sentence):
+                sentences.append(sentence)
+    return sentences
+
+
+def _spans(paragraph: str) -> list[tuple[int, int]]:
+    """Sentence spans from blingfire, mapped back onto the paragraph by position."""
+    if not paragraph:
+        return []
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for piece in blingfire.text_to_sentences(paragraph).split("\n"):
+        piece = piece.strip()
+        start = paragraph.find(piece, position) if piece else -1
+        if start < 0:
+            # blingfire changed a character: keep the rest of the paragraph whole.
+            break
+        spans.append((start, start + len(piece)))
+        position = start + len(piece)
+    if position < len(paragraph.rstrip()):
+        rest = paragraph[position:]
+        spans.append((position + len(rest) - len(rest.lstrip()), len(paragraph.rstrip())))
+    return spans
+
+
+def _join_abbreviations(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Undo cuts made after an abbreviation that cannot end a sentence."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and _ends_in_abbreviation(paragraph[joined[-1][0] : joined[-1][1]]):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _ends_in_abbreviation(sentence: str) -> bool:
+    return bool(_NEVER_FINAL.search(sentence) or _LONE_ABBREVIATION.fullmatch(sentence))
