@@ -27,5 +27,29 @@ def serve_command(http: bool, port: int | None, index_dir: Path | None) -> None:
     run(load_settings(index_dir), http=http, port=port)
 
 
+@cli.group("feedback")
+def feedback_group() -> None:
+    """The 👍/👎 votes reporters gave answers in Slack."""
+
+
+@feedback_group.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+@index_option
+@reports_errors
+def feedback_export_command(output: str, index_dir: Path | None) -> None:
+    """Write every vote as JSONL (question, results shown, vote, user, channel, time).
+
+    \b
+    Example:
+        newsdesk feedback export feedback.jsonl
+        newsdesk feedback export - | jq .vote
+    """
+    from index.feedback import export_jsonl
+
+    settings = load_settings(index_dir)
+    count = export_jsonl(settings.feedback_db, click.get_text_stream("stdout") if output == "-" else output)
+    click.echo(f"{count} votes exported from {settings.feedback_db}.", err=True)
+
+
 def main() -> None:
     cli(prog_name="newsdesk")

@@ -107,27 +107,33 @@ def test_a_build_with_nothing_readable_keeps_the_previous_index(make_index, embe
     assert current_version(settings.index_dir) == before
 
 
-def test_killing_a_build_midway_leaves_the_previous_index_searchable(
-    make_index, embedder, tmp_path
-):
+def test_killing_a_build_midway_leaves_the_previous_index_searchable(make_index, embedder, tmp_path):
     settings = make_index()
     served = current_version(settings.index_dir)
     big = tmp_path / "big"
     for number in range(400):
-        write_article(big, f"{number:04d}.txt", {
-            "title": f"Council meeting {number}",
-            "source": "The Courier",
-            "date": "2024-01-01",
-            "url": f"https://example.com/courier/{number}",
-            "text": "\n\n".join(
-                f"Item {number}-{line}: the council discussed road repairs on street {line * number}."
-                for line in range(30)
-            ),
-        })
+        write_article(
+            big,
+            f"{number:04d}.txt",
+            {
+                "title": f"Council meeting {number}",
+                "source": "The Courier",
+                "date": "2024-01-01",
+                "url": f"https://example.com/courier/{number}",
+                "text": "\n\n".join(
+                    f"Item {number}-{line}: the council discussed road repairs on street {line * number}."
+                    for line in range(30)
+                ),
+            },
+        )
     env = {**os.environ, "NEWSDESK_INDEX": str(settings.index_dir)}
     build = subprocess.Popen(
         [str(Path(sys.executable).parent / "newsdesk"), "index", "build", str(big)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 120
     partial = []

@@ -58,9 +58,7 @@ def test_terminal_answer_shows_outlet_date_and_citation(run, sample_index):
 
 def test_questions_from_stdin_give_one_json_object_a_line(run, sample_index):
     questions = "how many NK soldiers died?\n\nwhat rocket launchers did North Korea ship?\n"
-    result = run(
-        "ask", "--file", "-", "--json", "-k", "3", "--index", str(sample_index), input=questions
-    )
+    result = run("ask", "--file", "-", "--json", "-k", "3", "--index", str(sample_index), input=questions)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["question"] for line in lines] == [
@@ -100,8 +98,16 @@ def test_empty_or_huge_question_gets_a_clear_message(run, sample_index, question
 
 def test_build_with_a_broken_file_indexes_the_rest_and_exits_non_zero(run, tmp_path):
     folder = tmp_path / "articles"
-    write_article(folder, "good.txt", {"title": "Dam opens", "source": "AP", "date": "2024-02-02",
-                                       "text": "The new dam opened on Friday after six years of work."})
+    write_article(
+        folder,
+        "good.txt",
+        {
+            "title": "Dam opens",
+            "source": "AP",
+            "date": "2024-02-02",
+            "text": "The new dam opened on Friday after six years of work.",
+        },
+    )
     (folder / "broken.jsonl").write_text('{"title": "A", "text": "Fine."}\n{not json}\n')
     result = run("index", "build", str(folder), "--index", str(tmp_path / "index"), "--quiet")
     assert result.exit_code == 1
@@ -121,8 +127,35 @@ def test_the_installed_command_answers_in_a_fresh_process(sample_index):
     env = {**os.environ, "NEWSDESK_INDEX": str(sample_index)}
     done = subprocess.run(
         [str(command), "ask", "how many NK soldiers died?"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert NK_SENTENCE in done.stdout
     assert "AFP · June 26, 2025" in done.stdout
+
+
+def test_feedback_export_writes_each_vote_as_a_json_line(run, tmp_path):
+    from index.feedback import FeedbackStore
+
+    index = tmp_path / "index"
+    store = FeedbackStore(index / "feedback.db")
+    store.record(
+        question="how many NK soldiers died?",
+        vote="up",
+        results=[{"sentence_id": 7}],
+        user="U1",
+        channel="C1",
+    )
+    store.record(question="who won?", vote="down", results=[], user="U2", channel="D2")
+    out = tmp_path / "votes.jsonl"
+    result = run("feedback", "export", str(out), "--index", str(index))
+    assert result.exit_code == 0, result.output
+    votes = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(v["question"], v["vote"], v["user"]) for v in votes] == [
+        ("how many NK soldiers died?", "up", "U1"),
+        ("who won?", "down", "U2"),
+    ]
+    assert votes[0]["results"] == [{"sentence_id": 7}]

@@ -37,8 +37,17 @@ def test_hit_json_has_every_field_with_iso_date(searcher):
     assert hit["source"] == "CNN"
     assert hit["date"] == "2024-03-20"
     assert set(hit) >= {
-        "text", "source", "date", "title", "url", "score", "article_id", "sentence_id",
-        "context_before", "context_after", "citation",
+        "text",
+        "source",
+        "date",
+        "title",
+        "url",
+        "score",
+        "article_id",
+        "sentence_id",
+        "context_before",
+        "context_after",
+        "citation",
     }
     json.dumps(hit)
 
@@ -116,13 +125,15 @@ def test_searcher_picks_up_a_rebuilt_index_without_restart(make_index, embedder,
     searcher = Searcher.open(settings, embedder)
     assert not searcher.refresh()
     folder = write_articles(
-        [{
-            "title": "Transit strike ends",
-            "source": "Metro Daily",
-            "date": "2024-05-02",
-            "url": "https://example.com/metro/strike",
-            "text": "Bus drivers ended their nine-day strike after agreeing to a 6% raise.",
-        }],
+        [
+            {
+                "title": "Transit strike ends",
+                "source": "Metro Daily",
+                "date": "2024-05-02",
+                "url": "https://example.com/metro/strike",
+                "text": "Bus drivers ended their nine-day strike after agreeing to a 6% raise.",
+            }
+        ],
         folder="new",
     )
     add_articles(settings, [folder], embedder=embedder, quiet=True)
@@ -135,10 +146,20 @@ def test_searcher_picks_up_a_rebuilt_index_without_restart(make_index, embedder,
 def test_wire_copy_in_two_outlets_is_shown_once(make_index, embedder):
     sentence = "The storm dumped 14 inches of rain on the coastal town of Lumberton overnight."
     articles = [
-        {"title": "Storm floods Lumberton", "source": "AP", "date": "2024-09-01",
-         "url": "https://example.com/ap/storm", "text": sentence},
-        {"title": "Lumberton under water", "source": "Daily Star", "date": "2024-09-01",
-         "url": "https://example.com/star/storm", "text": sentence + "\n\nSchools were closed."},
+        {
+            "title": "Storm floods Lumberton",
+            "source": "AP",
+            "date": "2024-09-01",
+            "url": "https://example.com/ap/storm",
+            "text": sentence,
+        },
+        {
+            "title": "Lumberton under water",
+            "source": "Daily Star",
+            "date": "2024-09-01",
+            "url": "https://example.com/star/storm",
+            "text": sentence + "\n\nSchools were closed.",
+        },
     ]
     searcher = Searcher.open(make_index(articles), embedder)
     results = searcher.search("how much rain fell in Lumberton?").results
@@ -154,7 +175,7 @@ def test_citation_nests_quotes_and_uses_ap_months():
 
     text = "“We will rebuild,” the mayor said."
     assert format_citation(text, "AP", dt.date(2024, 9, 5), "t") == (
-        "\"‘We will rebuild,’ the mayor said.\" (AP, Sept. 5, 2024)"
+        '"‘We will rebuild,’ the mayor said." (AP, Sept. 5, 2024)'
     )
     assert format_citation("Rain fell.", None, None, "Storm hits") == (
         '"Rain fell." (“Storm hits”, date unknown)'

@@ -1,0 +1,72 @@
+"""Every user-facing string of the Slack app, in one place."""
+
+from __future__ import annotations
+
+HELP = (
+    "Ask me a question and I'll answer with sentences quoted exactly from our own articles, "
+    "each with its outlet, date and link.\n"
+    "• In a channel: `@newsdesk how many NK soldiers died?` (I answer in the thread)\n"
+    "• In a DM: just write the question\n"
+    "• Anywhere: `/newsdesk how many NK soldiers died?` (only you see the answer)\n"
+    "Narrow a search with `since:2024-03-01`, `until:2024-12-31` or `source:AFP`."
+)
+HELP_FALLBACK = "Ask me a question: I answer with exact, cited sentences from our articles."
+
+NO_ANSWER = "No supporting sentences found in {articles} {noun}."
+NO_ANSWER_HINT = "Try other words, or narrow with `since:2024-03-01` or `source:AFP`."
+NO_MORE = "No more supporting sentences for this question."
+RESULTS_FOR = "*Question:* {question}"
+MORE_RESULTS_FOR = "*More results for:* {question}"
+SHARED_BY = "<@{user}> asked: {question}"
+ALSO_REPORTED_BY = "Also reported by {outlets}"
+DATE_UNKNOWN = "date unknown"
+OUTLET_UNKNOWN = "outlet unknown"
+LINK = "link"
+CUT_RESULTS = "Showing the first {shown} of {total} results (Slack's message size limit)."
+
+QUESTION_TRIMMED = (
+    "Your question was {length:,} characters long; I searched its first {limit:,} characters. "
+    "A short question works best."
+)
+NOT_ENGLISH = "The articles are searched with an English model: questions in English work best."
+
+BUTTON_CONTEXT = "Show context"
+BUTTON_CITE = "Cite"
+BUTTON_MORE = "More results"
+BUTTON_SHARE = "Share in channel"
+BUTTON_UP = "👍"
+BUTTON_DOWN = "👎"
+
+CONTEXT_TITLE = "*{title}*"
+CONTEXT_GONE = (
+    "That sentence is no longer in the index (it was rebuilt since this answer). Ask again "
+    "to get fresh results."
+)
+CITATION = "Citation, ready to copy:"
+FEEDBACK_THANKS = "Thanks, your {vote} was recorded. It helps us improve the search."
+
+ERROR_GENERIC = "Something went wrong; the error was logged. Please try again in a moment."
+ERROR_POST_FAILED = (
+    "I found an answer but Slack refused to post it ({error}). The error was logged; "
+    "please try again or ask me in a DM."
+)
+ERROR_NOT_ALLOWED = (
+    "I only answer in the channels my admins chose. Ask me in a DM, or in one of those channels."
+)
+
+HOME_TITLE = "newsdesk"
+HOME_INTRO = (
+    "I answer newsroom questions with sentences quoted exactly from our own articles, "
+    "with outlet, date and link, so you can check and cite them."
+)
+HOME_STATS = (
+    "*What is indexed*\n"
+    "• {articles:,} articles, {sentences:,} sentences\n"
+    "• Dates: {date_range}{undated}\n"
+    "• Last rebuild: {built_at}"
+)
+HOME_UNDATED = " ({count:,} undated)"
+HOME_OUTLETS = "*Outlets*\n{outlets}"
+HOME_MORE_OUTLETS = "…and {count:,} more"
+HOME_NO_INDEX = "*No index yet.* {error}"
+HOME_HOW = "*How to ask*\n" + HELP

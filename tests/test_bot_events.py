@@ -1,0 +1,278 @@
+"""Mentions and DMs through the real bolt app (signed requests) over a real index and a fake Slack."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from conftest import NEWS_ARTICLES, NK_SENTENCE
+from fake_slack import BOT_ID, BOT_USER_ID
+from slack_fixtures import *  # noqa: F403 (the fixtures: bot, fake, http_bot, news_index)
+from slack_fixtures import Bot, build, make_bot
+from slack_requests import (
+    BOT_TOKEN,
+    CHANNEL,
+    DM_CHANNEL,
+    SIGNING_SECRET,
+    direct_message,
+    event_request,
+    find_button,
+    mention,
+)
+
+from bot import messages
+from bot.render import ACTION_VOTE_UP, MAX_BLOCKS, MAX_SECTION_CHARS, decode_value
+
+NK_URL = "https://example.com/afp/nk-troops"
+
+
+def answer_posts(bot: Bot, count: int = 1):
+    return bot.fake.wait_for("chat.postMessage", count)
+
+
+def test_mention_reacts_then_answers_in_the_thread_with_sentence_outlet_date_and_link(bot):
+    event = mention("how many NK soldiers died?")
+    response = bot.send(event_request(event))
+    assert response.status == 200
+
+    reaction = bot.fake.wait_for("reactions.add")[0]
+    assert reaction.params.items() >= {"channel": CHANNEL, "timestamp": event["ts"], "name": "eyes"}.items()
+    post = answer_posts(bot)[0]
+    assert post.at >= reaction.at
+    assert post.params["channel"] == CHANNEL
+    assert post.params["thread_ts"] == event["ts"]
+    text = post.block_text()
+    # The sentence exactly as published, quoted, its numbers in bold around unchanged characters.
+    assert ">Around *600* North Korean soldiers" in text
+    assert text.replace("*", "").count(NK_SENTENCE) == 1
+    assert f"AFP · June 26, 2025 · <{NK_URL}|North Korea to send more troops to Russia, Seoul says>" in text
+    assert {"Show context", "Cite", "👍", "👎"} <= set(text.split("\n"))
+    assert NK_SENTENCE in post.params["text"]  # the notification fallback
+    assert post.authorization == f"Bearer {BOT_TOKEN}"
+
+
+def test_follow_up_mention_in_a_thread_is_answered_in_that_thread(bot):
+    event = mention("what did the Fed do with interest rates?", thread_ts="1700000000.000001")
+    bot.send(event_request(event))
+    post = answer_posts(bot)[0]
+    assert post.params["thread_ts"] == "1700000000.000001"
+    assert "5.25%" in post.block_text()
+
+
+def test_direct_message_is_answered_in_the_dm_without_a_mention(bot):
+    bot.send(event_request(direct_message("how many NK soldiers died?")))
+    post = answer_posts(bot)[0]
+    assert post.params["channel"] == DM_CHANNEL
+    assert "thread_ts" not in post.params or post.params["thread_ts"] is None
+    assert "North Korean soldiers" in post.block_text()
+
+
+def test_article_text_that_looks_like_mentions_is_escaped_and_pings_no_one(bot):
+    bot.send(event_request(mention("what did protesters chant outside city hall?")))
+    post = answer_posts(bot)[0]
+    everything = post.block_text() + "\n" + post.params["text"]
+    assert "&lt;!channel&gt; and &lt;@U123&gt;" in everything
+    assert "R&amp;D banners" in everything
+    assert "Gazette &amp; Echo" in everything
+    for raw in ("<!channel>", "<@U123>", "<!here>", "R&D", "<home>"):
+        assert raw not in everything
+    # The link itself stays a link, with & < > in its URL escaped.
+    assert "<https://example.com/gazette/protest?id=7&amp;ref=&lt;home&gt;|" in everything
+
+
+def test_slack_markup_in_the_question_is_searched_as_plain_text(bot):
+    bot.send(event_request(mention("<!channel> &lt;b&gt; how many NK soldiers died? since:2025-01-01")))
+    post = answer_posts(bot)[0]
+    assert "North Korean soldiers" in post.block_text()  # the since: filter was applied, and matched
+    vote = find_button(post.blocks(), ACTION_VOTE_UP)
+    assert decode_value(vote["value"])["q"] == "@channel <b> how many NK soldiers died? since:2025-01-01"
+
+
+def test_long_sentence_is_cut_with_an_ellipsis_within_slack_limits(bot):
+    bot.send(event_request(mention("which crates of surplus traffic cones were in the municipal warehouse?")))
+    post = answer_posts(bot)[0]
+    blocks = post.blocks()
+    assert len(blocks) <= MAX_BLOCKS
+    quotes = [
+        b["text"]["text"] for b in blocks if b["type"] == "section" and b["text"]["text"].startswith(">")
+    ]
+    assert any(q.endswith("…") and len(q) <= MAX_SECTION_CHARS for q in quotes)
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= MAX_SECTION_CHARS
+        for element in block.get("elements", []):
+            assert len(element.get("text", "")) <= 3000 if isinstance(element.get("text"), str) else True
+            if element.get("type") == "button":
+                assert len(element["text"]["text"]) <= 75
+                assert len(element["value"]) <= 2000
+
+
+def test_no_answer_says_so_plainly(bot):
+    bot.send(event_request(mention("what is the recipe for sourdough bread with rye flour?")))
+    text = answer_posts(bot)[0].block_text()
+    assert "No supporting sentences found in 6 articles." in text
+    assert ">" not in text.split("\n")[0]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help"])
+def test_empty_mention_gets_help_text_and_no_search(bot, text):
+    bot.send(event_request(mention(text)))
+    post = answer_posts(bot)[0]
+    assert post.params["text"] == messages.HELP_FALLBACK
+    assert "/newsdesk" in post.block_text()
+    assert bot.fake.calls_to("reactions.add") == []
+
+
+def test_ten_kilobyte_question_is_trimmed_searched_and_the_user_told(bot):
+    question = "how many NK soldiers died? " + "and what else happened " * 450
+    assert len(question) > 10_000
+    bot.send(event_request(mention(question)))
+    text = answer_posts(bot)[0].block_text()
+    assert "I searched its first 1,000 characters" in text
+    assert len(text) < 40_000
+
+
+def test_question_in_another_language_is_searched_with_a_short_note(bot):
+    bot.send(event_request(mention("Сколько северокорейских солдат погибло?")))
+    post = answer_posts(bot)[0]
+    assert messages.NOT_ENGLISH in post.block_text()
+    assert bot.fake.calls_to("reactions.add")  # it was searched, not refused
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        mention("how many NK soldiers died?", bot_id="B0OTHER1", user="U0OTHER1"),
+        mention("how many NK soldiers died?", subtype="bot_message", bot_id="B0OTHER1"),
+        mention("how many NK soldiers died?", user=BOT_USER_ID),
+        direct_message("how many NK soldiers died?", bot_id=BOT_ID, user=BOT_USER_ID),
+        direct_message("how many NK soldiers died?", bot_id="B0OTHER1"),
+        direct_message("", subtype="message_changed", message={"text": "how many NK soldiers died?"}),
+        direct_message("", subtype="message_deleted", previous_message={"text": "old"}),
+        direct_message("how many NK soldiers died?", channel_type="channel", channel=CHANNEL),
+    ],
+    ids=["other-bot", "bot-message", "own-mention", "own-dm", "other-bot-dm", "edited", "deleted", "not-dm"],
+)
+def test_events_that_are_not_questions_are_acked_and_ignored(bot, event):
+    response = bot.send(event_request(event))
+    assert response.status == 200
+    bot.fake.assert_quiet(0.3)
+
+
+def test_retried_and_redelivered_events_are_answered_once(bot):
+    event = mention("how many NK soldiers died?")
+    first = event_request(event, event_id="Ev0DUPLICATE")
+    assert bot.send(first).status == 200
+    assert bot.send(event_request(event, event_id="Ev0DUPLICATE", retry=1)).status == 200
+    assert bot.send(event_request(event, event_id="Ev0DUPLICATE")).status == 200  # Socket Mode redelivery
+    answer_posts(bot)
+    bot.fake.assert_quiet(0.4, "chat.postMessage")
+    assert len(bot.fake.calls_to("chat.postMessage")) == 1
+
+
+def test_retry_of_an_event_never_seen_is_answered(bot):
+    bot.send(event_request(mention("how many NK soldiers died?"), retry=2))
+    assert answer_posts(bot)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"secret": "0" * 32}, {"timestamp": 1_600_000_000}],
+    ids=["bad-signature", "stale-timestamp"],
+)
+def test_bad_or_stale_signature_is_rejected_and_does_nothing(bot, kwargs):
+    calls_before = len(bot.fake.calls)  # auth.test at start-up
+    response = bot.send(event_request(mention("how many NK soldiers died?"), **kwargs))
+    assert response.status == 401
+    bot.fake.assert_quiet(0.3)
+    assert len(bot.fake.calls) == calls_before
+
+
+def test_channel_allowlist(news_index, embedder, fake, tmp_path):
+    bot = make_bot(news_index, embedder, fake, tmp_path, allowed_channels=frozenset({"C0ALLOWED"}))
+    bot.send(event_request(mention("how many NK soldiers died?", channel="C0ALLOWED")))
+    assert "North Korean" in bot.fake.wait_for("chat.postMessage")[0].block_text()
+
+    bot.send(event_request(mention("how many NK soldiers died?", channel="C0ELSEWHERE")))
+    notice = bot.fake.wait_for("chat.postEphemeral")[0]
+    assert notice.params["channel"] == "C0ELSEWHERE"
+    assert notice.params["text"] == messages.ERROR_NOT_ALLOWED
+    # DMs stay open.
+    bot.send(event_request(direct_message("how many NK soldiers died?")))
+    assert len(bot.fake.wait_for("chat.postMessage", 2)) == 2
+
+
+def test_exception_in_search_is_answered_in_the_thread_logged_and_the_app_keeps_serving(
+    bot, caplog, monkeypatch
+):
+    real_search = bot.searcher.search
+    calls = {"n": 0}
+
+    def flaky(question, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("disk on fire")
+        return real_search(question, **kwargs)
+
+    monkeypatch.setattr(bot.searcher, "search", flaky)
+    event = mention("how many NK soldiers died?")
+    with caplog.at_level(logging.ERROR, logger="newsdesk.bot"):
+        bot.send(event_request(event))
+        post = answer_posts(bot)[0]
+    assert post.params["thread_ts"] == event["ts"]
+    assert post.params["text"] == messages.ERROR_GENERIC
+    failure = next(r for r in caplog.records if "search failed" in r.getMessage())
+    assert failure.exc_info and "disk on fire" in str(failure.exc_info[1])
+    assert CHANNEL in failure.getMessage()
+
+    bot.send(event_request(mention("how many NK soldiers died?")))
+    assert "North Korean" in answer_posts(bot, 2)[1].block_text()
+
+
+def test_rate_limited_post_is_retried_after_retry_after(bot):
+    bot.fake.fail_next("429", "chat.postMessage")
+    bot.send(event_request(mention("how many NK soldiers died?")))
+    first, second = bot.fake.wait_for("chat.postMessage", 2, timeout=15)
+    assert second.at - first.at >= 1.0  # waited for Retry-After: 1
+    assert "North Korean" in second.block_text()
+
+
+def test_server_error_is_retried(bot):
+    bot.fake.fail_next("500", "chat.postMessage")
+    bot.send(event_request(mention("how many NK soldiers died?")))
+    posts = bot.fake.wait_for("chat.postMessage", 2)
+    assert "North Korean" in posts[1].block_text()
+
+
+def test_slack_error_is_logged_with_context_and_the_user_told_in_the_thread(bot, caplog):
+    bot.fake.fail_next("channel_not_found", "chat.postMessage")
+    event = mention("how many NK soldiers died?")
+    with caplog.at_level(logging.DEBUG):
+        bot.send(event_request(event))
+        failed, notice = bot.fake.wait_for("chat.postMessage", 2)
+    assert notice.params["thread_ts"] == event["ts"]
+    assert "channel_not_found" in notice.params["text"]
+    logged = [r.getMessage() for r in caplog.records if "chat.postMessage failed" in r.getMessage()]
+    assert logged and CHANNEL in logged[0] and "channel_not_found" in logged[0]
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert BOT_TOKEN not in everything and BOT_TOKEN[10:] not in everything
+    assert SIGNING_SECRET not in everything
+
+
+def test_rebuilt_index_is_picked_up_without_restart(embedder, fake, tmp_path):
+    settings = build(tmp_path / "first", NEWS_ARTICLES, embedder, tmp_path / "index")
+    bot = make_bot(settings, embedder, fake, tmp_path)
+    bot.send(event_request(mention("how many goats did the zoo buy?")))
+    assert "No supporting sentences found in 4 articles" in answer_posts(bot)[0].block_text()
+
+    zoo = {
+        "title": "Zoo expands petting area",
+        "source": "Reuters",
+        "date": "2025-02-01",
+        "url": "https://example.com/reuters/zoo",
+        "text": "The city zoo bought 14 pygmy goats for its new petting area, officials said.",
+    }
+    build(tmp_path / "second", [*NEWS_ARTICLES, zoo], embedder, tmp_path / "index")
+
+    bot.send(event_request(mention("how many goats did the zoo buy?")))
+    assert "*14* pygmy goats" in answer_posts(bot, 2)[1].block_text()
