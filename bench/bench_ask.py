@@ -1,0 +1,93 @@
+"""Question latency: warm `Searcher.search` p50/p95 over 100 questions, and cold `newsdesk ask`.
+
+    .venv/bin/python -m bench.bench_ask --index DIR [--questions 100] [--runs 3] [--cold-runs 5]
+
+Each warm run asks the same 100 RealTime QA quiz questions in one process with the query
+cache emptied first; the figures are the median over runs. The query-encoding share is timed
+separately, so the rest (FAISS, FTS5, SQLite, fusion, formatting) is what search adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.realtimeqa import GCS, QA, questions
+from bench.stats import machine, median, percentile
+from index.config import Settings
+from index.embedder import Embedder
+from index.search import Searcher
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--qa", type=Path, default=QA)
+    parser.add_argument("--gcs", type=Path, default=GCS)
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    args = parser.parse_args()
+
+    asked = questions(args.qa, args.gcs)[: args.questions]
+    settings = Settings(index_dir=args.index)
+    embedder = Embedder(settings)
+    searcher = Searcher.open(settings, embedder)
+    embedder.warm()
+    runs = []
+    for _ in range(args.runs):
+        embedder.forget_queries()
+        encode = []
+        for question in asked:
+            started = time.perf_counter()
+            embedder.encode_query(question)
+            encode.append(time.perf_counter() - started)
+        embedder.forget_queries()
+        total = []
+        for question in asked:
+            started = time.perf_counter()
+            searcher.search(question, limit=3)
+            total.append(time.perf_counter() - started)
+        runs.append(
+            {
+                "p50_ms": percentile(total, 50) * 1000,
+                "p95_ms": percentile(total, 95) * 1000,
+                "encode_p50_ms": percentile(encode, 50) * 1000,
+            }
+        )
+    warm_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    command = [str(Path(sys.executable).parent / "newsdesk"), "ask", asked[0], "--index", str(args.index)]
+    cold = []
+    for _ in range(args.cold_runs):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, env=dict(os.environ))
+        cold.append(time.perf_counter() - started)
+
+    stats = searcher.stats()
+    print(
+        json.dumps(
+            {
+                "machine": machine(),
+                "index": f"{stats.articles} articles, {stats.sentences} sentences, {stats.index_type}",
+                "questions": len(asked),
+                "warm_p50_ms": round(median([r["p50_ms"] for r in runs]), 1),
+                "warm_p95_ms": round(median([r["p95_ms"] for r in runs]), 1),
+                "query_encode_p50_ms": round(median([r["encode_p50_ms"] for r in runs]), 1),
+                "warm_process_peak_rss_mb": round(warm_rss),
+                "cold_ask_median_s": round(median(cold), 2),
+                "cold_ask_runs_s": [round(c, 2) for c in cold],
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
