@@ -43,9 +43,7 @@ class Settings:
         if env.get("NEWSDESK_MODEL"):
             values["model_path"] = env["NEWSDESK_MODEL"]
         if env.get("NEWSDESK_RESULTS"):
-            values["results_per_answer"] = _positive_int(
-                "NEWSDESK_RESULTS", env["NEWSDESK_RESULTS"]
-            )
+            values["results_per_answer"] = _positive_int("NEWSDESK_RESULTS", env["NEWSDESK_RESULTS"])
         for name, key in (
             ("slack_bot_token", "SLACK_BOT_TOKEN"),
             ("slack_app_token", "SLACK_APP_TOKEN"),

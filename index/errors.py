@@ -41,8 +41,7 @@ class IndexMismatchError(NewsdeskError):
 class IndexBusyError(NewsdeskError):
     def __init__(self, index_dir: str | Path) -> None:
         super().__init__(
-            f"Another `newsdesk index` command is updating {index_dir}; "
-            "wait for it to finish and try again."
+            f"Another `newsdesk index` command is updating {index_dir}; wait for it to finish and try again."
         )
 
 
