@@ -15,7 +15,12 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x .venv/bin/newsde
 fi
 echo "Setting up .venv (CPU PyTorch, then newsdesk and its pinned dependencies)..." >&2
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "$TORCH_SPEC"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+pip_install() {
+  # Some machines' pip configuration names index folders that do not exist; hide that noise only.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+}
+pip_install "$TORCH_SPEC"
+pip_install -c constraints.txt -e '.[dev]'
 echo "$wanted" > "$stamp"
 echo "Ready: .venv/bin/newsdesk" >&2

@@ -35,6 +35,14 @@ def read_limited(stream: BufferedIOBase, label: str, max_bytes: int) -> bytes:
     return data
 
 
+def read_document(stream: BufferedIOBase, label: str, max_bytes: int) -> str:
+    """A whole text document within the size limit; an empty one is an error."""
+    text = decode(read_limited(stream, label, max_bytes), label)
+    if not text.strip():
+        raise IngestError(label, "is empty")
+    return text
+
+
 def decode(data: bytes, label: str) -> str:
     """UTF-8 text (a BOM is allowed); binary or other encodings are refused, not guessed."""
     if b"\x00" in data:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import IngestError
 from ..records import Article
-from .fields import decode, make_article, parse_authors, parse_date, read_limited, text_field
+from .fields import decode, make_article, parse_authors, parse_date, read_document, text_field
 
 TEXT_FIELDS = ("text", "body")
 DATE_FIELDS = ("date", "published", "publish_date")
@@ -18,9 +18,7 @@ SOURCE_FIELDS = ("source", "outlet")
 
 def read_json(stream: BufferedIOBase, label: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
     """Yield each article of a .json file; a bad record is yielded as an IngestError."""
-    text = decode(read_limited(stream, label, max_bytes), label)
-    if not text.strip():
-        raise IngestError(label, "is empty")
+    text = read_document(stream, label, max_bytes)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -12,7 +12,7 @@ import yaml
 from ..errors import IngestError
 from ..records import Article
 from .clean import is_furniture
-from .fields import decode, make_article, parse_authors, parse_date, read_limited, text_field
+from .fields import make_article, parse_authors, parse_date, read_document, text_field
 
 _HEADLINE_MAX_CHARS = 150
 _HEADLINE_MAX_WORDS = 25
@@ -24,9 +24,7 @@ def read_text(stream: BufferedIOBase, label: str, *, max_bytes: int) -> Iterator
     Front matter keys: title, source (or outlet), date, url, author or authors. Without a
     title, a first line that reads like a headline (short, no closing full stop) is the title.
     """
-    text = decode(read_limited(stream, label, max_bytes), label)
-    if not text.strip():
-        raise IngestError(label, "is empty")
+    text = read_document(stream, label, max_bytes)
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
