@@ -113,8 +113,13 @@ def build_command(
 
     settings = load_settings(index_dir)
     report = build_index(
-        settings, list(paths), embedder=make_embedder(settings), source=source, date=date,
-        fresh=fresh, quiet=quiet,
+        settings,
+        list(paths),
+        embedder=make_embedder(settings),
+        source=source,
+        date=date,
+        fresh=fresh,
+        quiet=quiet,
     )
     finish_report(report, as_json, settings)
 
@@ -202,8 +207,14 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @cli.command("ask")
 @click.argument("question", required=False)
 @click.option("--file", "question_file", type=click.File("r"), help="One question a line; - for stdin.")
-@click.option("-k", "--results", "limit", type=click.IntRange(1, 50), default=None,
-              help="How many sentences to show (default 3).")
+@click.option(
+    "-k",
+    "--results",
+    "limit",
+    type=click.IntRange(1, 50),
+    default=None,
+    help="How many sentences to show (default 3).",
+)
 @index_option
 @json_option
 @reports_errors
@@ -305,9 +316,7 @@ def format_stats(stats: IndexStats) -> str:
     if len(stats.outlets) > 10:
         outlets += f", and {len(stats.outlets) - 10} more"
     dates = (
-        f"{format_date(stats.date_min)} to {format_date(stats.date_max)}"
-        if stats.date_min
-        else "no dates"
+        f"{format_date(stats.date_min)} to {format_date(stats.date_max)}" if stats.date_min else "no dates"
     )
     return "\n".join(
         [

@@ -57,7 +57,5 @@ def _parse_date(key: str, value: str) -> dt.date:
 
     parsed = dateparser.parse(value, settings={"PREFER_DAY_OF_MONTH": "first"})
     if parsed is None:
-        raise QuestionError(
-            f"`{key}:{value}` is not a date I can read; write it as {key}:2024-03-01."
-        )
+        raise QuestionError(f"`{key}:{value}` is not a date I can read; write it as {key}:2024-03-01.")
     return parsed.date()

@@ -35,9 +35,7 @@ class _Loaded:
                 "`newsdesk index build --fresh PATH`, or set NEWSDESK_MODEL to the model it was built with."
             )
         self.store = Store.open_read_only(version / versions.DB_NAME)
-        self.vectors = VectorIndex.load(
-            version / versions.VECTORS_NAME, IndexSpec(**self.meta["index"])
-        )
+        self.vectors = VectorIndex.load(version / versions.VECTORS_NAME, IndexSpec(**self.meta["index"]))
         self.article_count = self.store.count("articles")
 
 
@@ -131,11 +129,7 @@ class Searcher:
             key = _dedupe_key(row.text)
             if key in by_key:
                 first = hits[by_key[key]]
-                if (
-                    row.source
-                    and row.source != first.source
-                    and row.source not in first.also_reported_by
-                ):
+                if row.source and row.source != first.source and row.source not in first.also_reported_by:
                     hits[by_key[key]] = _with_also(first, row.source)
                 continue
             if len(hits) >= MAX_RESULTS:
