@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -16,6 +16,9 @@ from .citation import format_date
 from .config import Settings
 from .errors import NewsdeskError
 from .records import Answer, IndexStats
+
+if TYPE_CHECKING:
+    from .evaluate import EvalReport
 
 index_option = click.option(
     "--index",
@@ -262,6 +265,55 @@ def ask_command(
         sys.exit(1)
 
 
+@cli.command("eval")
+@click.argument("qa_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--recipe",
+    type=click.Choice(["best", "dense", "bm25", "rrf"]),
+    default="best",
+    help="Ranking to score: the default, or a baseline (dense only, BM25 only, plain RRF).",
+)
+@click.option("--worst", type=click.IntRange(0, 1000), default=10, help="How many misses to list.")
+@index_option
+@quiet_option
+@json_option
+@reports_errors
+def eval_command(
+    qa_file: Path, recipe: str, worst: int, index_dir: Path | None, quiet: bool, as_json: bool
+) -> None:
+    """Score search on a question set: MRR, P@1, R@3/5/10, refusals, latency, worst misses.
+
+    QA_FILE is JSONL, one question a line, with "question" and one of: "expected" (the
+    sentence that answers, exactly; or a list), "answer" (a string the sentence must contain,
+    ignoring case, as whole words; or a list), or "answerable": false (it should get no
+    sentences). Ranking metrics count the top 10 whatever the no-answer rule says; latency is
+    one warm search per question.
+
+    \b
+    Example:
+        newsdesk eval questions.jsonl --index data/index
+        echo '{"question": "how many NK soldiers died?", "answer": "600"}' > qa.jsonl
+        newsdesk eval qa.jsonl --json
+    """
+    from tqdm import tqdm
+
+    from .evaluate import evaluate, read_qa
+    from .ranking import Recipe
+    from .search import Searcher
+
+    items = read_qa(qa_file)
+    settings = load_settings(index_dir)
+    embedder = make_embedder(settings)
+    searcher = Searcher.open(settings, embedder, recipe=Recipe.named(recipe))
+    embedder.warm()
+    with tqdm(total=len(items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:
+        report = evaluate(searcher, items, worst=worst, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_eval(report))
+
+
 def _questions(stream: TextIO | None) -> Iterator[str]:
     assert stream is not None
     for line in stream:
@@ -330,3 +382,34 @@ def format_stats(stats: IndexStats) -> str:
             f"size:       {stats.size_bytes / 1e6:.1f} MB at {stats.path}",
         ]
     )
+
+
+def format_eval(report: EvalReport) -> str:
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    lines = [
+        f"questions:      {report.questions:,} ({report.answerable:,} answerable, "
+        f"{report.unanswerable:,} unanswerable)",
+        f"MRR:            {report.mrr:.3f}",
+        f"P@1:            {report.p_at_1:.3f}",
+        f"R@3, R@5, R@10: {report.r_at_3:.3f}, {report.r_at_5:.3f}, {report.r_at_10:.3f}",
+        f"refused:        {share(report.no_answer_accuracy)} of unanswerable (should be high), "
+        f"{share(report.false_refusal_rate)} of answerable (should be low), "
+        f"{share(report.refused_right_rate)} of those with the right sentence first",
+        f"latency:        p50 {report.latency_p50_ms:.1f} ms, p95 {report.latency_p95_ms:.1f} ms",
+    ]
+    if report.misses:
+        lines.append("\nworst misses:")
+        for miss in report.misses:
+            where = f"rank {miss.rank}" if miss.rank else "not in top 10"
+            lines += [
+                f"  Q: {miss.question} ({where})",
+                f"     expected: {miss.expected}",
+                f"     first:    {miss.first or '(nothing)'}",
+            ]
+    if report.wrongly_answered:
+        lines.append("\nunanswerable but answered:")
+        for miss in report.wrongly_answered:
+            lines += [f"  Q: {miss.question}", f"     first:    {miss.first or '(nothing)'}"]
+    return "\n".join(lines)

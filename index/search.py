@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 from pathlib import Path
 
-from . import ranking, versions
+from . import evidence, ranking, versions
 from .citation import format_citation
 from .config import Settings
 from .embedder import Embedder
@@ -16,6 +17,8 @@ from .query import Query, parse_query
 from .records import Answer, Context, Hit, IndexStats
 from .store import SentenceRow, Store
 from .vectors import IndexSpec, VectorIndex
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 CANDIDATES = 100
 FILTERED_CANDIDATES = 2000
@@ -35,21 +38,33 @@ class _Loaded:
                 "`newsdesk index build --fresh PATH`, or set NEWSDESK_MODEL to the model it was built with."
             )
         self.store = Store.open_read_only(version / versions.DB_NAME)
+        self.sentence_count = self.store.count("sentences")
         self.vectors = VectorIndex.load(version / versions.VECTORS_NAME, IndexSpec(**self.meta["index"]))
         self.article_count = self.store.count("articles")
 
 
 class Searcher:
-    def __init__(self, settings: Settings, embedder: Embedder, loaded: _Loaded) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        loaded: _Loaded,
+        recipe: ranking.Recipe | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.recipe = recipe or ranking.Recipe()
+        self._shorthand = ranking.load_shorthand() if self.recipe.shorthand else {}
         self._loaded = loaded
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder) -> Searcher:
+    def open(
+        cls, settings: Settings, embedder: Embedder, *, recipe: ranking.Recipe | None = None
+    ) -> Searcher:
+        """Open the current index version; `recipe` swaps the ranking (baselines, experiments)."""
         version = versions.require_current_version(settings.index_dir)
-        return cls(settings, embedder, _Loaded(version, embedder.name))
+        return cls(settings, embedder, _Loaded(version, embedder.name), recipe)
 
     @property
     def version(self) -> str:
@@ -70,12 +85,20 @@ class Searcher:
         query = parse_query(question, max_chars=self.settings.max_question_chars)
         loaded = self._loaded
         limit = min(limit or self.settings.results_per_answer, MAX_RESULTS)
-        ranked = self._rank(loaded, query)
-        answered = ranking.is_answered(ranked[0][0] if ranked else None)
+        ranked, answered = self._rank(loaded, query)
         if not answered:
             return Answer(question, False, (), loaded.article_count)
-        hits = self._hits(loaded, ranked)
+        shown = [(s, row) for s, row in ranked if s.cosine >= ranking.MIN_ANSWER_COSINE]
+        hits = self._hits(loaded, shown, offset + limit)
         return Answer(question, True, tuple(hits[offset : offset + limit]), loaded.article_count)
+
+    def rank(self, question: str, k: int = 10) -> Answer:
+        """The best `k` sentences whatever the no-answer rule says, and what it says (for evaluation)."""
+        query = parse_query(question, max_chars=self.settings.max_question_chars)
+        loaded = self._loaded
+        ranked, answered = self._rank(loaded, query)
+        hits = self._hits(loaded, ranked, min(k, MAX_RESULTS))
+        return Answer(question, answered, tuple(hits), loaded.article_count)
 
     def context(self, sentence_id: int, window: int = 3) -> Context:
         loaded = self._loaded
@@ -104,36 +127,75 @@ class Searcher:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _rank(self, loaded: _Loaded, query: Query) -> list[tuple[ranking.Scored, SentenceRow]]:
-        vector = self.embedder.encode_query(query.text)
+    def _rank(self, loaded: _Loaded, query: Query) -> tuple[list[tuple[ranking.Scored, SentenceRow]], bool]:
+        """Every candidate best first, and whether the best one is evidence for an answer."""
+        recipe = self.recipe
+        store, count = loaded.store, loaded.sentence_count
+        question = ranking.analyse(
+            query.text,
+            shorthand=self._shorthand,
+            weigh=lambda terms: evidence.term_weights(store, terms, count),
+        )
+        vector = self.embedder.encode_query(question.text)
         k = FILTERED_CANDIDATES if query.filtered else CANDIDATES
-        dense = loaded.vectors.search(vector, k)
-        terms = ranking.lexical_terms(query.text)
-        lexical = loaded.store.full_text_search(ranking.fts_match(terms), k) if terms else []
+        dense = loaded.vectors.search(vector, k) if recipe.dense else []
+        bm25_terms = ranking.bm25_terms(question, count)
+        match = ranking.fts_match(bm25_terms) if bm25_terms else ""
+        lexical = loaded.store.full_text_search(match, k) if match and recipe.lexical else []
         cosines = dict(dense)
         missing = [i for i, _ in lexical if i not in cosines]
         if missing:
             cosines.update(zip(missing, (loaded.vectors.reconstruct(missing) @ vector).tolist()))
         rows = loaded.store.sentences(cosines)
-        dense = [(i, s) for i, s in dense if i in rows and _passes(rows[i], query)]
-        lexical = [(i, s) for i, s in lexical if i in rows and _passes(rows[i], query)]
-        return [(s, rows[s.sentence_id]) for s in ranking.fuse(dense, lexical, cosines)]
+        kept = {i for i, row in rows.items() if _passes(row, query)}
+        dense_rank = {i: n for n, i in enumerate(i for i, _ in dense if i in kept)}
+        lexical_rank = {i: n for n, i in enumerate(i for i, _ in lexical if i in kept)}
+        bm25 = dict(lexical)
+        candidates = [
+            ranking.Candidate(
+                i,
+                rows[i].text,
+                cosines[i],
+                bm25.get(i, 0.0),
+                dense_rank.get(i),
+                lexical_rank.get(i),
+                _ordinal(rows[i]),
+            )
+            for i in cosines
+            if i in kept
+        ]
+        ranked = [(s, rows[s.sentence_id]) for s in ranking.score(question, candidates, recipe)]
+        return ranked, self._answerable(loaded, question, ranked)
 
-    def _hits(self, loaded: _Loaded, ranked: list[tuple[ranking.Scored, SentenceRow]]) -> list[Hit]:
-        """Hits best first, the same wording from several outlets shown once."""
+    def _answerable(
+        self,
+        loaded: _Loaded,
+        question: ranking.Question,
+        ranked: list[tuple[ranking.Scored, SentenceRow]],
+    ) -> bool:
+        if not ranked:
+            return False
+        best, row = ranked[0]
+        if best.cosine < ranking.MIN_ANSWER_COSINE or best.cosine >= ranking.CONFIDENT_COSINE:
+            return ranking.is_answered(best)
+        keys = evidence.key_terms(question.weights, loaded.sentence_count, question.names)
+        return ranking.is_answered(best, evidence.coverage(loaded.store, row.article_id, row.title, keys))
+
+    def _hits(
+        self, loaded: _Loaded, ranked: list[tuple[ranking.Scored, SentenceRow]], count: int
+    ) -> list[Hit]:
+        """The first `count` hits, the same wording from several outlets shown once."""
         hits: list[Hit] = []
         by_key: dict[str, int] = {}
         for scored, row in ranked:
-            if not ranking.is_answered(scored):
-                break
             key = _dedupe_key(row.text)
             if key in by_key:
                 first = hits[by_key[key]]
                 if row.source and row.source != first.source and row.source not in first.also_reported_by:
                     hits[by_key[key]] = _with_also(first, row.source)
                 continue
-            if len(hits) >= MAX_RESULTS:
-                break
+            if len(hits) >= count:
+                continue
             by_key[key] = len(hits)
             hits.append(self._hit(loaded, scored, row))
         return hits
@@ -166,8 +228,12 @@ def _passes(row: SentenceRow, query: Query) -> bool:
     return True
 
 
+def _ordinal(row: SentenceRow) -> int:
+    return row.date.toordinal() if row.date else 0
+
+
 def _dedupe_key(text: str) -> str:
-    return " ".join("".join(c for c in text.casefold() if c.isalnum() or c.isspace()).split())
+    return " ".join(_PUNCTUATION.sub("", text.casefold()).split())
 
 
 def _with_also(hit: Hit, source: str) -> Hit:

@@ -213,16 +213,6 @@ class Store:
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def term_document_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many sentences contain each (FTS-stemmed) term, for choosing informative terms."""
-        counts: dict[str, int] = {}
-        for term in terms:
-            row = self.db.execute(
-                "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [f'"{term}"']
-            ).fetchone()
-            counts[term] = int(row[0])
-        return counts
-
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 

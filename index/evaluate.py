@@ -1,0 +1,206 @@
+"""`newsdesk eval`: runs a question set against an index and scores the ranking and the no-answer rule.
+
+QA file: JSONL, one question a line, with `question` and one of
+- `expected`: the exact sentence text (or a list of them) that answers it;
+- `answer`: a string (or list) that an answering sentence must contain, matched ignoring case
+  and as whole words ("3" does not match "2023");
+- `"answerable": false`: nothing in the index answers it, so it should get no sentences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import NewsdeskError
+from .records import Answer
+
+DEPTH = 10
+
+
+@dataclass(frozen=True)
+class QAItem:
+    question: str
+    expected: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.expected or self.answers)
+
+    def is_answered_by(self, sentence: str) -> bool:
+        if self.expected:
+            return _normal(sentence) in {_normal(e) for e in self.expected}
+        return any(_contains_words(sentence, a) for a in self.answers)
+
+    def describe(self) -> str:
+        if self.expected:
+            return " | ".join(self.expected)
+        if self.answers:
+            return "contains: " + " | ".join(self.answers)
+        return "(unanswerable)"
+
+
+@dataclass(frozen=True)
+class Miss:
+    question: str
+    expected: str
+    rank: int | None  # of the first right sentence within the top 10; None when absent
+    first: str | None  # what came first
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    questions: int
+    answerable: int
+    unanswerable: int
+    mrr: float
+    p_at_1: float
+    r_at_3: float
+    r_at_5: float
+    r_at_10: float
+    no_answer_accuracy: float | None  # unanswerable questions that got no sentences
+    false_refusal_rate: float | None  # answerable questions that got no sentences
+    refused_right_rate: float | None  # of those whose first sentence was right, the share refused
+    latency_p50_ms: float
+    latency_p95_ms: float
+    misses: tuple[Miss, ...]
+    wrongly_answered: tuple[Miss, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Ranker(Protocol):
+    """`Searcher.rank`: the top k sentences whatever the no-answer rule says, and what it says."""
+
+    def rank(self, question: str, k: int = DEPTH) -> Answer: ...
+
+
+def read_qa(path: Path) -> list[QAItem]:
+    """The questions of a QA file; a malformed line is an error naming the line."""
+    items: list[QAItem] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise NewsdeskError(f"Cannot read the QA file {path}: {exc.strerror or exc}") from None
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            items.append(_item(line, f"{path}:{number}"))
+    if not items:
+        raise NewsdeskError(f"{path} holds no questions; write one JSON object a line (see --help).")
+    return items
+
+
+def evaluate(
+    ranker: Ranker,
+    items: Sequence[QAItem],
+    *,
+    worst: int = 10,
+    progress: Callable[[int], Any] | None = None,
+) -> EvalReport:
+    """Ask every question once; rank metrics count the top 10 regardless of the no-answer rule."""
+    ranks: list[int | None] = []
+    firsts: list[str | None] = []
+    refused: list[bool] = []
+    latencies: list[float] = []
+    for item in items:
+        started = time.perf_counter()
+        answer = ranker.rank(item.question, DEPTH)
+        latencies.append((time.perf_counter() - started) * 1000)
+        texts = [hit.text for hit in answer.results[:DEPTH]]
+        ranks.append(next((n for n, t in enumerate(texts, 1) if item.is_answered_by(t)), None))
+        firsts.append(texts[0] if texts else None)
+        refused.append(not answer.answered)
+        if progress is not None:
+            progress(1)
+    answerable = [n for n, item in enumerate(items) if item.answerable]
+    unanswerable = [n for n, item in enumerate(items) if not item.answerable]
+    found = [ranks[n] for n in answerable]
+    return EvalReport(
+        questions=len(items),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        mrr=_mean([1 / r if r else 0.0 for r in found]),
+        p_at_1=_recall(found, 1),
+        r_at_3=_recall(found, 3),
+        r_at_5=_recall(found, 5),
+        r_at_10=_recall(found, 10),
+        no_answer_accuracy=_share(refused[n] for n in unanswerable),
+        false_refusal_rate=_share(refused[n] for n in answerable),
+        refused_right_rate=_share(refused[n] for n in answerable if ranks[n] == 1),
+        latency_p50_ms=round(_percentile(latencies, 50), 1),
+        latency_p95_ms=round(_percentile(latencies, 95), 1),
+        misses=tuple(
+            Miss(items[n].question, items[n].describe(), ranks[n], firsts[n])
+            for n in sorted(
+                (n for n in answerable if ranks[n] != 1),
+                key=lambda n: (-(ranks[n] or DEPTH + 1), n),
+            )[:worst]
+        ),
+        wrongly_answered=tuple(
+            Miss(items[n].question, items[n].describe(), None, firsts[n])
+            for n in unanswerable
+            if not refused[n]
+        )[:worst],
+    )
+
+
+def _item(line: str, where: str) -> QAItem:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise NewsdeskError(f"{where}: not valid JSON ({exc.msg}).") from None
+    if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+        raise NewsdeskError(f'{where}: each line needs a "question" string.')
+    expected = _strings(record.get("expected"), "expected", where)
+    answers = _strings(record.get("answer"), "answer", where)
+    unanswerable = record.get("answerable") is False
+    if unanswerable == bool(expected or answers):
+        raise NewsdeskError(
+            f'{where}: give exactly one of "expected" (sentence text), "answer" (a string the '
+            'sentence must contain) or "answerable": false.'
+        )
+    return QAItem(record["question"], expected, answers)
+
+
+def _strings(value: Any, field: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise NewsdeskError(f'{where}: "{field}" must be a non-empty string or a list of them.')
+    return tuple(values)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _contains_words(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase.strip())}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _recall(ranks: Iterable[int | None], k: int) -> float:
+    return _mean([1.0 if r is not None and r <= k else 0.0 for r in ranks])
+
+
+def _share(flags: Iterable[bool]) -> float | None:
+    values = [1.0 if f else 0.0 for f in flags]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def _percentile(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]

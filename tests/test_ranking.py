@@ -1,0 +1,198 @@
+"""Ranking rules: shorthand, question type, asking sentences, fusion, ties and the no-answer rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import ranking
+from index.ranking import Candidate, Recipe, Scored
+from index.search import Searcher
+
+
+@pytest.fixture(scope="module")
+def shorthand() -> dict[str, str]:
+    return ranking.load_shorthand()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expanded"),
+    [
+        ("how many NK soldiers died?", "how many North Korea soldiers died?"),
+        ("how many nk soldiers died?", "how many North Korea soldiers died?"),
+        ("what did SCOTUS rule?", "what did Supreme Court rule?"),
+        ("did the Fed cut rates?", "did the Federal Reserve cut rates?"),
+        ("who leads the GOP?", "who leads the Republican?"),
+        ("what did the UN say?", "what did the United Nations say?"),
+        ("where is POTUS today?", "where is president today?"),
+    ],
+)
+def test_shorthand_is_spelled_out(shorthand, typed, expanded):
+    assert ranking.expand_shorthand(typed, shorthand) == expanded
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "are voters fed up with prices?",  # "Fed" is the central bank only with its capital
+        "an un-named official said",  # "UN" only in capitals
+        "what happened at 3 pm?",  # "PM" is not matched in lower case
+        "NKorea and FEDs",  # only whole words
+    ],
+)
+def test_ordinary_words_are_left_alone(shorthand, typed):
+    assert ranking.expand_shorthand(typed, shorthand) == typed
+
+
+def test_shorthand_stays_a_search_term_beside_its_spelling(shorthand):
+    question = ranking.analyse("how many NK soldiers died?", shorthand=shorthand)
+    assert question.text == "how many North Korea soldiers died?"
+    assert set(question.terms) == {"north", "korea", "soldiers", "died", "nk"}
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("how many people died?", ranking.FIGURE),
+        ("What percentage voted?", ranking.FIGURE),
+        ("when did the storm hit?", ranking.DATE),
+        ("in what year was it built?", ranking.DATE),
+        ("who won the primary?", None),
+    ],
+)
+def test_question_type_is_detected(question, wants):
+    assert ranking.analyse(question).wants is wants
+
+
+def _order(question: str, texts: list[str], recipe: Recipe | None = None) -> list[str]:
+    candidates = [
+        Candidate(n, text, cosine=0.6, bm25=1.0, dense_rank=n, lexical_rank=n) for n, text in enumerate(texts)
+    ]
+    scored = ranking.score(ranking.analyse(question), candidates, recipe or Recipe())
+    return [texts[s.sentence_id] for s in scored]
+
+
+def test_a_figure_wins_when_the_question_asks_how_many():
+    texts = ["Many soldiers were killed in the fighting.", "Around 600 soldiers were killed."]
+    assert _order("how many soldiers were killed?", texts)[0] == texts[1]
+
+
+def test_a_date_wins_when_the_question_asks_when():
+    texts = ["The bridge opened to traffic.", "The bridge opened on March 3, 2021."]
+    assert _order("when did the bridge open?", texts)[0] == texts[1]
+
+
+def test_a_sentence_that_asks_is_demoted():
+    texts = ["What is the Fed's inflation target?", "The Fed's inflation target is 2%."]
+    assert _order("what is the inflation target", texts)[0] == texts[1]
+
+
+def test_the_question_s_word_pairs_count():
+    texts = ["Rates rose and the bank held its target.", "The interest rate target was held."]
+    assert _order("interest rate target", texts)[0] == texts[1]
+
+
+def test_plain_rrf_recipe_ignores_the_extra_rules():
+    texts = ["What is the inflation target?", "Prices rose."]
+    assert _order("what is the inflation target", texts, Recipe.named("rrf")) == texts
+
+
+def test_recipes_by_name():
+    assert Recipe.named("best") == Recipe()
+    assert not Recipe.named("dense").lexical
+    assert not Recipe.named("bm25").dense
+    with pytest.raises(ValueError, match="unknown recipe"):
+        Recipe.named("magic")
+
+
+def test_weighted_fusion_mixes_cosine_and_relative_bm25():
+    candidates = [
+        Candidate(1, "a b", cosine=0.5, bm25=10.0),
+        Candidate(2, "c d", cosine=0.7, bm25=0.0),
+    ]
+    scored = ranking.score(ranking.analyse("x"), candidates, Recipe(phrase_weight=0))
+    by_id = {s.sentence_id: s.score for s in scored}
+    assert by_id[1] == pytest.approx(ranking.DENSE_WEIGHT * 0.5 + (1 - ranking.DENSE_WEIGHT) * 1.0)
+    assert by_id[2] == pytest.approx(ranking.DENSE_WEIGHT * 0.7)
+
+
+def test_newer_article_wins_a_tie():
+    candidates = [
+        Candidate(1, "Same wire copy.", cosine=0.6, bm25=2.0, recency=738000),
+        Candidate(2, "Same wire copy.", cosine=0.6, bm25=2.0, recency=739000),
+    ]
+    assert [s.sentence_id for s in ranking.score(ranking.analyse("x"), candidates, Recipe())] == [2, 1]
+
+
+def test_no_answer_rule():
+    def best(cosine: float) -> Scored:
+        return Scored(1, 1.0, cosine)
+
+    assert not ranking.is_answered(None)
+    assert not ranking.is_answered(best(ranking.MIN_ANSWER_COSINE - 0.01), 1.0)
+    assert ranking.is_answered(best(ranking.CONFIDENT_COSINE), 0.0)
+    middle = best((ranking.MIN_ANSWER_COSINE + ranking.CONFIDENT_COSINE) / 2)
+    assert ranking.is_answered(middle, None)
+    assert ranking.is_answered(middle, ranking.MIN_KEY_COVERAGE)
+    assert not ranking.is_answered(middle, ranking.MIN_KEY_COVERAGE - 0.01)
+
+
+SHORTHAND_ARTICLES = [
+    {
+        "title": "Court rules on abortion pill",
+        "source": "CNN",
+        "date": "2024-06-13",
+        "url": "https://example.com/cnn/court-pill",
+        "text": (
+            "The Supreme Court unanimously rejected a challenge to the abortion pill mifepristone "
+            "on Thursday, preserving access to the drug.\n\n"
+            "The justices said the doctors who sued had no standing."
+        ),
+    },
+    {
+        "title": "Pill makers watch the case",
+        "source": "AP",
+        "date": "2024-03-26",
+        "url": "https://example.com/ap/pill-makers",
+        "text": (
+            "Drug makers said a ruling against the pill would unsettle how medicines are approved.\n\n"
+            "Pharmacies in several states have started to stock mifepristone."
+        ),
+    },
+]
+
+
+def test_shorthand_question_finds_the_spelled_out_sentence(make_index, embedder):
+    searcher = Searcher.open(make_index(SHORTHAND_ARTICLES), embedder)
+    first = searcher.search("what did SCOTUS decide on mifepristone?").results[0]
+    assert first.text.startswith("The Supreme Court unanimously rejected")
+
+
+EXPLAINER = [
+    {
+        "title": "Explainer: the Fed's inflation target",
+        "source": "USA Today",
+        "date": "2024-01-31",
+        "url": "https://example.com/usatoday/fed-target",
+        "text": (
+            "What is the Federal Reserve's inflation target?\n\n"
+            "The Federal Reserve aims for inflation of 2% a year over the longer run.\n\n"
+            "Why does the Federal Reserve target inflation?\n\n"
+            "Stable prices help businesses and households plan."
+        ),
+    }
+]
+
+
+def test_an_explainer_crosshead_does_not_outrank_its_answer(make_index, embedder):
+    searcher = Searcher.open(make_index(EXPLAINER), embedder)
+    first = searcher.search("what is the Fed's inflation target?").results[0]
+    assert first.text.startswith("The Federal Reserve aims for inflation of 2%")
+
+
+def test_key_terms_are_rare_words_and_in_a_small_index_only_names():
+    from index.evidence import key_terms
+
+    weights = {"happened": 9.0, "lisbon": 9.0, "tram": 8.0, "said": 1.0, "2024": 9.0}
+    assert set(key_terms(weights, 100_000)) == {"happened", "lisbon", "tram"}
+    assert set(key_terms(weights, 40, names={"lisbon"})) == {"lisbon"}
+    assert ranking.analyse("how many NK soldiers died in Kursk?").names == frozenset({"nk", "kursk"})
