@@ -260,7 +260,7 @@ class _VersionWriter:
             self.store.update_article(article_id, article, digest)
             self.counts.updated += 1
         self.seen.add(article_id)
-        ids = self.store.insert_sentences(article_id, texts)
+        ids = self.store.insert_sentences(article_id, article.title, texts)
         self.pending.extend(
             (sentence_id, embedding_text(article.title, text)) for sentence_id, text in zip(ids, texts)
         )

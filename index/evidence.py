@@ -11,7 +11,7 @@ from .store import Store
 
 
 def term_weights(store: Store, terms: Sequence[str], sentence_count: int) -> dict[str, float]:
-    """Each term's IDF, log((N + 1) / (n + 1)) for a term in n of N sentences.
+    """Each term's IDF, log((N + 1) / (n + 1)) for a term in the text of n of N sentences.
 
     Counting stops at COMMON_SHARE of the sentences, so a common word costs no more than a rare
     one; such words all get the same small weight.
@@ -21,7 +21,7 @@ def term_weights(store: Store, terms: Sequence[str], sentence_count: int) -> dic
     for term in terms:
         (count,) = store.db.execute(
             "SELECT count(*) FROM (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)",
-            [_quoted(term), cap],
+            ["text : " + _quoted(term), cap],
         ).fetchone()
         weights[term] = math.log((sentence_count + 1) / (count + 1))
     return weights

@@ -15,6 +15,9 @@ from importlib import resources
 RRF_K = 60
 # Share of the cosine in the weighted fusion; the rest is BM25 divided by the best BM25.
 DENSE_WEIGHT = 0.65
+# BM25 weight of a match in the two sentences either side (store.CONTEXT_WINDOW) against one in
+# the sentence itself. MultiReQA-SQuAD MRR 0.784 -> 0.801 (quarter sample), RealTime QA R@5 up.
+CONTEXT_WEIGHT = 0.2
 # Bonus, times the share of the question's word pairs that the sentence repeats.
 PHRASE_WEIGHT = 0.2
 # Penalty for a sentence without a figure when the question asks "how many", or without a date
@@ -93,6 +96,7 @@ class Recipe:
     type_penalty: float = TYPE_PENALTY
     asking_penalty: float = ASKING_PENALTY
     shorthand: bool = True
+    context_weight: float = CONTEXT_WEIGHT  # 0: BM25 searches the sentence alone
 
     @classmethod
     def named(cls, name: str) -> Recipe:
@@ -104,6 +108,7 @@ class Recipe:
             type_penalty=0.0,
             asking_penalty=0.0,
             shorthand=False,
+            context_weight=0.0,
         )
         recipes = {
             "best": cls(),
@@ -188,9 +193,13 @@ def bm25_terms(question: Question, sentence_count: int) -> tuple[str, ...]:
     return rare or tuple(sorted(question.terms, key=lambda t: -question.weights.get(t, 0.0))[:2])
 
 
-def fts_match(terms: Sequence[str]) -> str:
-    """An FTS5 OR-query with every term quoted, so user text can never be FTS syntax."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def fts_match(terms: Sequence[str], *, with_context: bool = True) -> str:
+    """An FTS5 OR-query with every term quoted, so user text can never be FTS syntax.
+
+    Without context it searches the sentence's own text only, not the sentences around it.
+    """
+    query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return query if with_context else f"text : ({query})"
 
 
 def score(question: Question, candidates: Sequence[Candidate], recipe: Recipe) -> list[Scored]:

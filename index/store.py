@@ -17,6 +17,11 @@ from .records import Article
 
 migrations = Migrations("newsdesk")
 
+# Sentences either side of a sentence that, after the headline, make up its `context` column. BM25
+# searches it too, at a lower weight (ranking.CONTEXT_WEIGHT), so "he said 600 died" is found by
+# the name in the sentence before it or in the headline.
+CONTEXT_WINDOW = 2
+
 
 @migrations()
 def m001_articles_and_sentences(db: sqlite_utils.Database) -> None:
@@ -45,6 +50,36 @@ def m001_articles_and_sentences(db: sqlite_utils.Database) -> None:
     db.table("sentences").create_index(["article_id", "position"], unique=True)
     db.table("sentences").enable_fts(["text"], tokenize="porter", create_triggers=True)
     db.table("build_info").create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_sentence_context(db: sqlite_utils.Database) -> None:
+    """Give every sentence its neighbours' text and index both columns for full-text search."""
+    db.table("sentences").add_column("context", str)
+    lags = [f"lag(sentences.text, {n}) OVER around" for n in range(CONTEXT_WINDOW, 0, -1)]
+    leads = [f"lead(sentences.text, {n}) OVER around" for n in range(1, CONTEXT_WINDOW + 1)]
+    # Each part and a space, skipping missing and empty parts, as sentence_context joins them.
+    parts = " || ".join(
+        f"coalesce(nullif({part}, '') || ' ', '')" for part in ["articles.title", *lags, *leads]
+    )
+    db.execute(
+        "UPDATE sentences SET context = neighbours.context FROM "
+        f"(SELECT sentences.id, rtrim({parts}, ' ') AS context "
+        "FROM sentences JOIN articles ON articles.id = sentences.article_id "
+        "WINDOW around AS (PARTITION BY sentences.article_id ORDER BY sentences.position)) AS neighbours "
+        "WHERE neighbours.id = sentences.id"
+    )
+    db.table("sentences").disable_fts()
+    db.table("sentences").enable_fts(["text", "context"], tokenize="porter", create_triggers=True)
+
+
+def sentence_context(title: str, texts: Sequence[str], position: int) -> str:
+    """The context column of the sentence at `position`: the headline, then the sentences around it."""
+    around = [
+        *texts[max(0, position - CONTEXT_WINDOW) : position],
+        *texts[position + 1 : position + 1 + CONTEXT_WINDOW],
+    ]
+    return " ".join(part for part in [title, *around] if part)
 
 
 @dataclass(frozen=True)
@@ -135,10 +170,13 @@ class Store:
     def update_article(self, article_id: int, article: Article, content_hash: str) -> None:
         self.db.table("articles").update(article_id, self._article_values(article, content_hash))
 
-    def insert_sentences(self, article_id: int, texts: Sequence[str]) -> list[int]:
+    def insert_sentences(self, article_id: int, title: str, texts: Sequence[str]) -> list[int]:
         self.db.conn.executemany(
-            "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
-            [(article_id, position, text) for position, text in enumerate(texts)],
+            "INSERT INTO sentences (article_id, position, text, context) VALUES (?, ?, ?, ?)",
+            [
+                (article_id, position, text, sentence_context(title, texts, position))
+                for position, text in enumerate(texts)
+            ],
         )
         return [
             row[0]
@@ -204,12 +242,15 @@ class Store:
             ).fetchall()
         ]
 
-    def full_text_search(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(sentence id, BM25 score where higher is better) for an FTS5 MATCH expression."""
+    def full_text_search(self, match: str, limit: int, context_weight: float) -> list[tuple[int, float]]:
+        """(sentence id, BM25 score where higher is better) for an FTS5 MATCH expression.
+
+        A match in the sentence's context column counts `context_weight` times a match in its text.
+        """
         rows = self.db.execute(
-            "SELECT rowid, -bm25(sentences_fts) AS score FROM sentences_fts "
-            "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?",
-            [match, limit],
+            "SELECT rowid, -bm25(sentences_fts, 1.0, ?) AS score FROM sentences_fts "
+            "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts, 1.0, ?) LIMIT ?",
+            [context_weight, match, context_weight, limit],
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 

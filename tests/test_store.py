@@ -1,0 +1,53 @@
+"""The SQLite store: each sentence's context column, and BM25 over sentence and context."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from index import store
+from index.store import Store, sentence_context
+
+TITLE = "Seoul says North Korean troops are dying in Kursk"
+TEXTS = [
+    "Lee Seong-kweon briefed lawmakers in Seoul on Friday.",
+    "He said about 600 soldiers had been killed.",
+    "Thousands more were wounded, he added.",
+    "The ministry gave no further details.",
+]
+
+
+def test_context_is_the_headline_and_two_sentences_either_side():
+    assert sentence_context(TITLE, TEXTS, 0) == f"{TITLE} {TEXTS[1]} {TEXTS[2]}"
+    assert sentence_context(TITLE, TEXTS, 3) == f"{TITLE} {TEXTS[1]} {TEXTS[2]}"
+    assert sentence_context("", TEXTS, 2) == f"{TEXTS[0]} {TEXTS[1]} {TEXTS[3]}"
+
+
+def test_upgrading_an_older_index_fills_the_context_as_a_new_build_would(tmp_path):
+    """An index built before the context column gets the same context from the migration's SQL."""
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    store.m001_articles_and_sentences(db)
+    db.table("articles").insert({"id": 1, "title": TITLE})
+    db.table("sentences").insert_all(
+        {"article_id": 1, "position": n, "text": text} for n, text in enumerate(TEXTS)
+    )
+    store.m002_sentence_context(db)
+    migrated = [row["context"] for row in db.table("sentences").rows_where(order_by="position")]
+    assert migrated == [sentence_context(TITLE, TEXTS, n) for n in range(len(TEXTS))]
+    hits = db.execute("SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH 'Seong'").fetchall()
+    assert len(hits) == 3  # its own sentence, and the two after it through their context
+
+
+def test_bm25_finds_a_sentence_by_the_name_in_the_sentence_before_it(tmp_path):
+    built = Store.open_for_build(tmp_path / "index.db")
+    built.db.table("articles").insert_all([{"id": 1, "title": "Casualties"}, {"id": 2, "title": "Weather"}])
+    ids = built.insert_sentences(1, "Casualties", TEXTS)
+    built.insert_sentences(2, "Weather", [f"Rain is expected on day {n}." for n in range(20)])
+    built.finish()
+    reader = Store.open_read_only(tmp_path / "index.db")
+
+    found = [sentence_id for sentence_id, _ in reader.full_text_search('"seong"', 10, context_weight=0.2)]
+    assert found[0] == ids[0]  # the name in the sentence itself counts most
+    assert sorted(found[1:]) == [ids[1], ids[2]]  # "He said about 600 soldiers had been killed."
+
+    alone = reader.full_text_search('text : ("seong")', 10, context_weight=0.2)
+    assert [sentence_id for sentence_id, _ in alone] == [ids[0]]
