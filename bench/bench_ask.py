@@ -4,7 +4,8 @@
 
 Each warm run asks the same 100 RealTime QA quiz questions in one process with the query
 cache emptied first; the figures are the median over runs. The query-encoding share is timed
-separately, so the rest (FAISS, FTS5, SQLite, fusion, formatting) is what search adds.
+separately, so the rest (FAISS, FTS5, SQLite, fusion, formatting) is what search adds; one
+more run times each stage (bench/stages.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench.realtimeqa import GCS, QA, questions
+from bench.stages import timed_stages
 from bench.stats import machine, median, percentile
 from index.config import Settings
 from index.embedder import Embedder
@@ -61,6 +63,15 @@ def main() -> None:
                 "encode_p50_ms": percentile(encode, 50) * 1000,
             }
         )
+    embedder.forget_queries()
+    with timed_stages() as times:
+        for question in asked:
+            searcher.search(question, limit=3)
+            times.next_question()
+    stages = {
+        label: {"p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1)}
+        for label, ms in times.per_question.items()
+    }
     warm_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     command = [str(Path(sys.executable).parent / "newsdesk"), "ask", asked[0], "--index", str(args.index)]
@@ -80,6 +91,7 @@ def main() -> None:
                 "warm_p50_ms": round(median([r["p50_ms"] for r in runs]), 1),
                 "warm_p95_ms": round(median([r["p95_ms"] for r in runs]), 1),
                 "query_encode_p50_ms": round(median([r["encode_p50_ms"] for r in runs]), 1),
+                "stages_one_run": stages,
                 "warm_process_peak_rss_mb": round(warm_rss),
                 "cold_ask_median_s": round(median(cold), 2),
                 "cold_ask_runs_s": [round(c, 2) for c in cold],

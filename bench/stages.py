@@ -1,0 +1,66 @@
+"""Where a warm search spends its time: wraps each stage's function with a timer while measuring."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from index import embedder, evidence, ranking, search, store, vectors
+
+STAGES: list[tuple[Any, str, str]] = [
+    (embedder.Embedder, "encode_query", "encode the question"),
+    (vectors.VectorIndex, "search", "FAISS search"),
+    (vectors.VectorIndex, "reconstruct", "FAISS reconstruct (BM25-only candidates)"),
+    (store.Store, "full_text_search", "FTS5 BM25"),
+    (evidence, "term_weights", "term IDFs (capped FTS5 counts)"),
+    (store.Store, "sentences", "fetch candidate rows"),
+    (ranking, "score", "fusion and rules"),
+    (evidence, "coverage", "no-answer evidence"),
+    (search.Searcher, "_hits", "hits (dedupe, context, citation)"),
+]
+
+
+class StageTimes:
+    """Milliseconds per stage, one list entry per question."""
+
+    def __init__(self) -> None:
+        self.per_question: dict[str, list[float]] = defaultdict(list)
+        self._current: dict[str, float] = defaultdict(float)
+
+    def add(self, label: str, seconds: float) -> None:
+        self._current[label] += seconds * 1000
+
+    def next_question(self) -> None:
+        for _, _, label in STAGES:
+            self.per_question[label].append(self._current.get(label, 0.0))
+        self._current.clear()
+
+
+@contextmanager
+def timed_stages() -> Iterator[StageTimes]:
+    """Time every stage in STAGES until the block ends; call `next_question()` after each search."""
+    times = StageTimes()
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in STAGES]
+    for (owner, name, label), (_, _, original) in zip(STAGES, originals):
+        setattr(owner, name, _timer(original, label, times))
+    try:
+        yield times
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+
+
+def _timer(function: Callable[..., Any], label: str, times: StageTimes) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            times.add(label, time.perf_counter() - started)
+
+    return wrapper
