@@ -47,6 +47,8 @@ COMMON_SHARE = 0.05
 # them out moved no answer (RealTime QA MRR 0.244 -> 0.243, R@5 0.350 -> 0.353).
 BM25_PRUNE_FROM = 50_000
 BM25_MAX_SHARE = 0.02
+# The context column holds five times the text, so there the query keeps only rarer words.
+CONTEXT_MAX_SHARE = 0.002
 # Bonus, times the IDF-weighted share of the question's terms that the sentence contains.
 COVERAGE_WEIGHT = 0.6
 
@@ -181,25 +183,35 @@ def lexical_terms(question: str) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t not in STOP_WORDS))
 
 
-def bm25_terms(question: Question, sentence_count: int) -> tuple[str, ...]:
+def bm25_terms(question: Question, sentence_count: int, max_share: float = BM25_MAX_SHARE) -> tuple[str, ...]:
     """The question's terms worth a BM25 query: all of them, or in a large index the rarer ones.
 
     When every term is common, the two rarest stand in, so BM25 still finds candidates.
     """
     if sentence_count < BM25_PRUNE_FROM or not question.weights:
         return question.terms
-    floor = math.log((sentence_count + 1) / (sentence_count * BM25_MAX_SHARE + 1))
+    floor = math.log((sentence_count + 1) / (sentence_count * max_share + 1))
     rare = tuple(t for t in question.terms if question.weights.get(t, floor) >= floor)
     return rare or tuple(sorted(question.terms, key=lambda t: -question.weights.get(t, 0.0))[:2])
 
 
-def fts_match(terms: Sequence[str], *, with_context: bool = True) -> str:
-    """An FTS5 OR-query with every term quoted, so user text can never be FTS syntax.
+def fts_match(terms: Sequence[str], context_terms: Sequence[str] = ()) -> str:
+    """An FTS5 query: any of `terms` in the sentence, or any of `context_terms` in its context.
 
-    Without context it searches the sentence's own text only, not the sentences around it.
+    The same terms for both is a plain OR over both columns (it ranks better than two column
+    filters: MultiReQA-SQuAD quarter MRR 0.801 against 0.794). Every term is quoted, so user text
+    can never be FTS syntax.
     """
-    query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    return query if with_context else f"text : ({query})"
+    if tuple(terms) == tuple(context_terms):
+        return _any(terms)
+    query = f"text : ({_any(terms)})" if terms else ""
+    if not context_terms:
+        return query
+    return f"{query} OR context : ({_any(context_terms)})" if query else f"context : ({_any(context_terms)})"
+
+
+def _any(terms: Sequence[str]) -> str:
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def score(question: Question, candidates: Sequence[Candidate], recipe: Recipe) -> list[Scored]:

@@ -196,3 +196,29 @@ def test_key_terms_are_rare_words_and_in_a_small_index_only_names():
     assert set(key_terms(weights, 100_000)) == {"happened", "lisbon", "tram"}
     assert set(key_terms(weights, 40, names={"lisbon"})) == {"lisbon"}
     assert ranking.analyse("how many NK soldiers died in Kursk?").names == frozenset({"nk", "kursk"})
+
+
+def test_the_fts_query_quotes_every_term_and_searches_context_only_for_the_terms_given():
+    assert ranking.fts_match(["troops", "kursk"], ["troops", "kursk"]) == '"troops" OR "kursk"'
+    assert (
+        ranking.fts_match(["troops", "kursk"], ["kursk"])
+        == 'text : ("troops" OR "kursk") OR context : ("kursk")'
+    )
+    assert ranking.fts_match(['say "no"'], []) == 'text : ("say ""no""")'
+
+
+def test_a_large_index_leaves_common_words_out_of_bm25():
+    question = ranking.Question(
+        "how many troops died in Kursk",
+        ("troops", "died", "kursk"),
+        frozenset(),
+        None,
+        weights={"troops": 5.0, "died": 3.0, "kursk": 9.0},  # IDFs: "died" is in ~5% of sentences
+    )
+    assert ranking.bm25_terms(question, 1_000) == ("troops", "died", "kursk")  # small: every term
+    assert ranking.bm25_terms(question, 200_000) == ("troops", "kursk")
+    assert ranking.bm25_terms(question, 200_000, max_share=0.0005) == ("kursk",)
+    common = ranking.Question(
+        "what did they say", ("say", "they", "did"), frozenset(), None, {"say": 1.0, "they": 2.0, "did": 1.5}
+    )
+    assert ranking.bm25_terms(common, 200_000) == ("they", "did")  # all common: the two rarest
