@@ -44,6 +44,20 @@ def key_terms(
     }
 
 
+def unknown_names(
+    store: Store, weights: Mapping[str, float], sentence_count: int, names: Collection[str]
+) -> list[str]:
+    """The names in the question that no sentence, context or headline of the index contains."""
+    absent = math.log(sentence_count + 1)  # the IDF term_weights gives a term found in no sentence
+    candidates = [t for t in names if weights.get(t, 0.0) >= absent]
+    return [t for t in candidates if not _anywhere(store, t)]
+
+
+def _anywhere(store: Store, term: str) -> bool:
+    row = store.db.execute("SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", [_quoted(term)])
+    return row.fetchone() is not None
+
+
 def coverage(store: Store, article_id: int, title: str, keys: Mapping[str, float]) -> float | None:
     """The weighted share of `keys` found in the article (headline or any sentence); None without keys."""
     total = sum(keys.values())

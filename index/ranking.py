@@ -36,6 +36,9 @@ ASKING_PENALTY = 1.0
 MIN_ANSWER_COSINE = 0.35
 CONFIDENT_COSINE = 0.55
 MIN_KEY_COVERAGE = 0.7
+# Below this cosine, a question naming something (a capitalised word) that no article mentions
+# gets no answer: "who won the Tour de France stage into Briançon?" when nothing mentions Briançon.
+UNKNOWN_NAME_COSINE = 0.75
 # A term in more than this share of sentences is not a key term (it names no topic).
 KEY_TERM_MAX_SHARE = 0.0005
 # Below this many sentences, document frequencies cannot tell a name from a common word.

@@ -181,6 +181,10 @@ class Searcher:
         if not ranked:
             return False
         best, row = ranked[0]
+        if best.cosine < ranking.UNKNOWN_NAME_COSINE and evidence.unknown_names(
+            loaded.store, question.weights, loaded.sentence_count, question.names
+        ):
+            return False
         if best.cosine < ranking.MIN_ANSWER_COSINE or best.cosine >= ranking.CONFIDENT_COSINE:
             return ranking.is_answered(best)
         keys = evidence.key_terms(question.weights, loaded.sentence_count, question.names)

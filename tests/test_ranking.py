@@ -222,3 +222,13 @@ def test_a_large_index_leaves_common_words_out_of_bm25():
         "what did they say", ("say", "they", "did"), frozenset(), None, {"say": 1.0, "they": 2.0, "did": 1.5}
     )
     assert ranking.bm25_terms(common, 200_000) == ("they", "did")  # all common: the two rarest
+
+
+def test_a_question_naming_something_no_article_mentions_gets_no_answer(make_index, embedder):
+    searcher = Searcher.open(make_index(SHORTHAND_ARTICLES), embedder)
+    assert searcher.search("what did the Supreme Court decide on mifepristone?").answered
+    unknown = searcher.search("what did the Guernsey court decide on mifepristone?")
+    assert not unknown.answered and unknown.results == ()
+    # A name found only in a headline still counts as known ("Watch" is in no sentence).
+    assert not searcher.search("what did the Guernsey court decide about drug makers?").answered
+    assert searcher.search("what did drug makers Watch say about the ruling?").answered
