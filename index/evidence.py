@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 
-from .ranking import COMMON_SHARE, KEY_TERM_MAX_SHARE, SMALL_INDEX
+from .ranking import COMMON_SHARE, KEY_TERM_MAX_SHARE
 from .store import Store
 
 
@@ -30,18 +30,13 @@ def term_weights(store: Store, terms: Sequence[str], sentence_count: int) -> dic
 def key_terms(
     weights: Mapping[str, float], sentence_count: int, names: Collection[str] = ()
 ) -> dict[str, float]:
-    """The rare terms (names, places, things): in at most KEY_TERM_MAX_SHARE of sentences.
+    """The names the question capitalises (`names`) that are rare: in at most KEY_TERM_MAX_SHARE of sentences.
 
-    In a small index every word is rare ("happened" may occur nowhere in six articles), so there
-    only the words the question capitalises (`names`) can be key terms.
+    Only names: rare lowercase words ("clinched", "moniker") are as often the question's own
+    phrasing as the topic, and counting them refused answerable questions (docs/search.md).
     """
     floor = math.log((sentence_count + 1) / (sentence_count * KEY_TERM_MAX_SHARE + 1))
-    small = sentence_count < SMALL_INDEX
-    return {
-        t: w
-        for t, w in weights.items()
-        if w >= floor and len(t) > 1 and not t.isdigit() and (not small or t in names)
-    }
+    return {t: w for t, w in weights.items() if w >= floor and len(t) > 1 and not t.isdigit() and t in names}
 
 
 def unknown_names(

@@ -33,16 +33,16 @@ ASKING_PENALTY = 1.0
 # The no-answer rule (docs/search.md): below MIN_ANSWER_COSINE nothing answers; below
 # CONFIDENT_COSINE the question's key terms (IDF-weighted) must also occur in the best sentence's
 # article. Cosine alone cannot separate: unanswerable questions reach 0.50-0.63.
-MIN_ANSWER_COSINE = 0.35
-CONFIDENT_COSINE = 0.55
+MIN_ANSWER_COSINE = 0.40
+# Once a question is answered, further sentences are shown down to this cosine.
+MIN_SHOWN_COSINE = 0.35
+CONFIDENT_COSINE = 0.60
 MIN_KEY_COVERAGE = 0.7
 # Below this cosine, a question naming something (a capitalised word) that no article mentions
 # gets no answer: "who won the Tour de France stage into Briançon?" when nothing mentions Briançon.
 UNKNOWN_NAME_COSINE = 0.75
 # A term in more than this share of sentences is not a key term (it names no topic).
 KEY_TERM_MAX_SHARE = 0.0005
-# Below this many sentences, document frequencies cannot tell a name from a common word.
-SMALL_INDEX = 5000
 # Document frequencies are counted up to this share of sentences; commoner words weigh the same.
 COMMON_SHARE = 0.05
 # In an index this large, the BM25 query leaves out words found in more than BM25_MAX_SHARE of the

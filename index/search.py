@@ -88,7 +88,7 @@ class Searcher:
         ranked, answered = self._rank(loaded, query)
         if not answered:
             return Answer(question, False, (), loaded.article_count)
-        shown = [(s, row) for s, row in ranked if s.cosine >= ranking.MIN_ANSWER_COSINE]
+        shown = [(s, row) for s, row in ranked if s.cosine >= ranking.MIN_SHOWN_COSINE]
         hits = self._hits(loaded, shown, offset + limit)
         return Answer(question, True, tuple(hits[offset : offset + limit]), loaded.article_count)
 
