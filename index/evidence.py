@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 
-from .ranking import COMMON_SHARE, KEY_TERM_MAX_SHARE
+from .ranking import COMMON_SHARE, KEY_TERM_MAX_SHARE, quote_term, share_floor
 from .store import Store
 
 
@@ -21,7 +21,7 @@ def term_weights(store: Store, terms: Sequence[str], sentence_count: int) -> dic
     for term in terms:
         (count,) = store.db.execute(
             "SELECT count(*) FROM (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)",
-            ["text : " + _quoted(term), cap],
+            ["text : " + quote_term(term), cap],
         ).fetchone()
         weights[term] = math.log((sentence_count + 1) / (count + 1))
     return weights
@@ -35,7 +35,7 @@ def key_terms(
     Only names: rare lowercase words ("clinched", "moniker") are as often the question's own
     phrasing as the topic, and counting them refused answerable questions (docs/search.md).
     """
-    floor = math.log((sentence_count + 1) / (sentence_count * KEY_TERM_MAX_SHARE + 1))
+    floor = share_floor(sentence_count, KEY_TERM_MAX_SHARE)
     return {t: w for t, w in weights.items() if w >= floor and len(t) > 1 and not t.isdigit() and t in names}
 
 
@@ -43,13 +43,15 @@ def unknown_names(
     store: Store, weights: Mapping[str, float], sentence_count: int, names: Collection[str]
 ) -> list[str]:
     """The names in the question that no sentence, context or headline of the index contains."""
-    absent = math.log(sentence_count + 1)  # the IDF term_weights gives a term found in no sentence
+    absent = share_floor(sentence_count, 0.0)  # the IDF of a term found in no sentence
     candidates = [t for t in names if weights.get(t, 0.0) >= absent]
     return [t for t in candidates if not _anywhere(store, t)]
 
 
 def _anywhere(store: Store, term: str) -> bool:
-    row = store.db.execute("SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", [_quoted(term)])
+    row = store.db.execute(
+        "SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", [quote_term(term)]
+    )
     return row.fetchone() is not None
 
 
@@ -69,10 +71,6 @@ def _in_article(store: Store, term: str, article_id: int) -> bool:
     row = store.db.execute(
         "SELECT 1 FROM sentences_fts JOIN sentences ON sentences.id = sentences_fts.rowid "
         "WHERE sentences_fts MATCH ? AND sentences.article_id = ? LIMIT 1",
-        [_quoted(term), article_id],
+        [quote_term(term), article_id],
     ).fetchone()
     return row is not None
-
-
-def _quoted(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'

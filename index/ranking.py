@@ -193,28 +193,35 @@ def bm25_terms(question: Question, sentence_count: int, max_share: float = BM25_
     """
     if sentence_count < BM25_PRUNE_FROM or not question.weights:
         return question.terms
-    floor = math.log((sentence_count + 1) / (sentence_count * max_share + 1))
+    floor = share_floor(sentence_count, max_share)
     rare = tuple(t for t in question.terms if question.weights.get(t, floor) >= floor)
     return rare or tuple(sorted(question.terms, key=lambda t: -question.weights.get(t, 0.0))[:2])
 
 
 def fts_match(terms: Sequence[str], context_terms: Sequence[str] = ()) -> str:
-    """An FTS5 query: any of `terms` in the sentence, or any of `context_terms` in its context.
+    """An FTS5 query: any of `terms` (at least one) in the sentence, or any of `context_terms` in its context.
 
     The same terms for both is a plain OR over both columns (it ranks better than two column
-    filters: MultiReQA-SQuAD quarter MRR 0.801 against 0.794). Every term is quoted, so user text
-    can never be FTS syntax.
+    filters: MultiReQA-SQuAD quarter MRR 0.801 against 0.794).
     """
     if tuple(terms) == tuple(context_terms):
         return _any(terms)
-    query = f"text : ({_any(terms)})" if terms else ""
-    if not context_terms:
-        return query
-    return f"{query} OR context : ({_any(context_terms)})" if query else f"context : ({_any(context_terms)})"
+    query = f"text : ({_any(terms)})"
+    return f"{query} OR context : ({_any(context_terms)})" if context_terms else query
+
+
+def quote_term(term: str) -> str:
+    """One FTS5 string, so user text can never be FTS syntax."""
+    return '"' + term.replace('"', '""') + '"'
 
 
 def _any(terms: Sequence[str]) -> str:
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return " OR ".join(quote_term(t) for t in terms)
+
+
+def share_floor(sentence_count: int, share: float) -> float:
+    """The IDF, as `evidence.term_weights` computes it, of a term in `share` of the sentences."""
+    return math.log((sentence_count + 1) / (sentence_count * share + 1))
 
 
 def score(question: Question, candidates: Sequence[Candidate], recipe: Recipe) -> list[Scored]:

@@ -71,24 +71,37 @@ def _order(question: str, texts: list[str], recipe: Recipe | None = None) -> lis
     return [texts[s.sentence_id] for s in scored]
 
 
-def test_a_figure_wins_when_the_question_asks_how_many():
-    texts = ["Many soldiers were killed in the fighting.", "Around 600 soldiers were killed."]
-    assert _order("how many soldiers were killed?", texts)[0] == texts[1]
-
-
-def test_a_date_wins_when_the_question_asks_when():
-    texts = ["The bridge opened to traffic.", "The bridge opened on March 3, 2021."]
-    assert _order("when did the bridge open?", texts)[0] == texts[1]
-
-
-def test_a_sentence_that_asks_is_demoted():
-    texts = ["What is the Fed's inflation target?", "The Fed's inflation target is 2%."]
-    assert _order("what is the inflation target", texts)[0] == texts[1]
-
-
-def test_the_question_s_word_pairs_count():
-    texts = ["Rates rose and the bank held its target.", "The interest rate target was held."]
-    assert _order("interest rate target", texts)[0] == texts[1]
+@pytest.mark.parametrize(
+    ("question", "loser", "winner"),
+    [
+        pytest.param(
+            "how many soldiers were killed?",
+            "Many soldiers were killed in the fighting.",
+            "Around 600 soldiers were killed.",
+            id="a figure wins for how many",
+        ),
+        pytest.param(
+            "when did the bridge open?",
+            "The bridge opened to traffic.",
+            "The bridge opened on March 3, 2021.",
+            id="a date wins for when",
+        ),
+        pytest.param(
+            "what is the inflation target",
+            "What is the Fed's inflation target?",
+            "The Fed's inflation target is 2%.",
+            id="a sentence that asks is demoted",
+        ),
+        pytest.param(
+            "interest rate target",
+            "Rates rose and the bank held its target.",
+            "The interest rate target was held.",
+            id="the question's word pairs count",
+        ),
+    ],
+)
+def test_the_rules_put_the_answering_sentence_first(question, loser, winner):
+    assert _order(question, [loser, winner])[0] == winner
 
 
 def test_plain_rrf_recipe_ignores_the_extra_rules():
