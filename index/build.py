@@ -20,14 +20,17 @@ from .config import Settings
 from .embedder import Embedder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
 from .errors import IndexMismatchError, IngestError, NewsdeskError
+from .furniture import TEXT
 from .ingest import read_articles
 from .records import Article
-from .sentences import split_sentences
+from .sentences import all_text, split_classified
 from .store import Store
 from .vectors import IndexSpec, VectorIndex, choose_spec
 
 # Bump when cleaning or splitting changes, so a rebuild re-splits articles whose text is unchanged.
-PIPELINE_VERSION = 1
+# Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
+# 2: lines are classified as prose or furniture (index/furniture.py); furniture gets no vector.
+PIPELINE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,9 @@ class _VersionWriter:
         self.retired_texts: dict[int, str] = {}
         self.failed_paths: set[str] = set()
         self.reading = False
+        # Vectors of the version being replaced by a pipeline change, found by the encoder's text.
+        self.carried: dict[str, int] = {}
+        self.carried_vectors: VectorIndex | None = None
 
     def __enter__(self) -> _VersionWriter:
         self._lock = versions.writer_lock(self.settings.index_dir)
@@ -190,6 +196,8 @@ class _VersionWriter:
         if previous and not self._compatible(self.meta):
             if not self.rebuild:
                 raise IndexMismatchError(self._mismatch_message(self.meta))
+            if self._same_vectors(self.meta):
+                self._carry_vectors(previous)
             previous = None  # a rebuild with another model or pipeline starts from scratch
         if previous is None:
             self.store = Store.open_for_build(db_path)
@@ -212,6 +220,24 @@ class _VersionWriter:
             return True
         return bool(meta.get("model") == self.embedder.name)
 
+    def _same_vectors(self, meta: dict[str, Any]) -> bool:
+        """Only the pipeline changed: a sentence with the same text still has the same vector."""
+        return bool(
+            self.embedder is not None
+            and meta.get("model") == self.embedder.name
+            and meta.get("embedding_input") == EMBEDDING_INPUT
+        )
+
+    def _carry_vectors(self, previous: Path) -> None:
+        old = Store.open_read_only(previous / versions.DB_NAME)
+        try:
+            self.carried = {
+                embedding_text(title, text): sentence_id for sentence_id, title, text in old.embedded_texts()
+            }
+        finally:
+            old.close()
+        self.carried_vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+
     def _mismatch_message(self, meta: dict[str, Any]) -> str:
         model = self.embedder.name if self.embedder else "this newsdesk"
         return (
@@ -230,7 +256,10 @@ class _VersionWriter:
                 self.counts.failures.append(item)
                 self.failed_paths.add(item.path.split(":")[0])
                 continue
-            texts = list(item.sentences) if item.sentences else split_sentences(item.body)
+            texts = all_text(list(item.sentences)) if item.sentences else split_classified(item.body)
+            if not any(kind == TEXT for _, kind in texts):
+                # A story too short to look like prose (one line, no full stop) is still a story.
+                texts = all_text([text for text, _ in texts])
             if not texts:
                 self.counts.failures.append(
                     IngestError(item.path or item.title, "no sentences left after cleaning")
@@ -240,7 +269,7 @@ class _VersionWriter:
             self._ingest_one(item, texts)
         self.store.db.conn.commit()
 
-    def _ingest_one(self, article: Article, texts: list[str]) -> None:
+    def _ingest_one(self, article: Article, lines: list[tuple[str, str]]) -> None:
         digest = content_hash(article)
         existing = self.store.find_article(url=article.url, content_hash=digest)
         if existing is not None and existing.id in self.seen:
@@ -256,21 +285,22 @@ class _VersionWriter:
             return
         else:
             article_id = existing.id
-            self._retire_sentences(article_id, existing.title)
+            self._retire_sentences(article_id)
             self.store.update_article(article_id, article, digest)
             self.counts.updated += 1
         self.seen.add(article_id)
-        ids = self.store.insert_sentences(article_id, article.title, texts)
+        texts = [text for text, _ in lines]
+        ids = self.store.insert_sentences(article_id, article.title, texts, [kind for _, kind in lines])
         self.pending.extend(
-            (sentence_id, embedding_text(article.title, text)) for sentence_id, text in zip(ids, texts)
+            (sentence_id, embedding_text(article.title, text))
+            for sentence_id, (text, kind) in zip(ids, lines)
+            if kind == TEXT
         )
 
-    def _retire_sentences(self, article_id: int, old_title: str) -> None:
+    def _retire_sentences(self, article_id: int) -> None:
         """Drop a changed article's sentences, remembering what was embedded so it can be reused."""
-        for sentence_id, text in self.store.db.execute(
-            "SELECT id, text FROM sentences WHERE article_id = ?", [article_id]
-        ).fetchall():
-            self.retired_texts[sentence_id] = embedding_text(old_title, text)
+        for sentence_id, title, text in self.store.embedded_texts(article_id):
+            self.retired_texts[sentence_id] = embedding_text(title, text)
         self.removed_ids.extend(self.store.delete_sentences(article_id))
 
     def drop_unseen(self) -> None:
@@ -317,6 +347,7 @@ class _VersionWriter:
         embedded, reused = self._update_vectors()
         embed_seconds = time.perf_counter() - embed_started
         sentences_total = self.store.count("sentences")
+        answerable = self.store.answerable_count()
         self.meta = {
             "model": self.embedder.name if self.embedder else self.meta.get("model"),
             "dimension": self.vectors.dimension,
@@ -325,14 +356,15 @@ class _VersionWriter:
             "vectors": self.vectors.count,
             "articles": articles_total,
             "sentences": sentences_total,
+            "answerable_sentences": answerable,
             "pipeline_version": PIPELINE_VERSION,
             "embedding_input": EMBEDDING_INPUT,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        if self.vectors.count != sentences_total:
+        if self.vectors.count != answerable:
             raise NewsdeskError(
-                f"Internal check failed: {self.vectors.count} vectors for {sentences_total} "
-                "sentences. The previous index was kept; please report this."
+                f"Internal check failed: {self.vectors.count} vectors for {answerable} "
+                "answerable sentences. The previous index was kept; please report this."
             )
         self.vectors.save(self.version / versions.VECTORS_NAME)
         self.store.write_build_info(self.meta)
@@ -391,9 +423,15 @@ class _VersionWriter:
 
     def _reusable_vectors(self) -> dict[str, np.ndarray]:
         """Vectors of sentences being replaced, keyed by their text as the encoder saw it."""
-        if not self.retired_texts or not self.pending:
+        if not self.pending:
             return {}
         wanted = {text for _, text in self.pending}
+        if self.carried_vectors is not None:
+            pairs = [(self.carried[t], t) for t in wanted if t in self.carried]
+            vectors = self.carried_vectors.reconstruct([i for i, _ in pairs])
+            return {t: v for (_, t), v in zip(pairs, vectors)}
+        if not self.retired_texts:
+            return {}
         # Retired ids may have been taken again by this run's new rows; only old vectors count.
         pairs = [(i, t) for i, t in self.retired_texts.items() if t in wanted]
         if not pairs:

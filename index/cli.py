@@ -327,7 +327,8 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         return
     click.echo(click.style(f"Q: {answer.question}", bold=True))
     if not answer.answered:
-        click.echo(f"No supporting sentences found in {answer.articles_searched:,} articles.\n")
+        reason = f" ({answer.refusal_reason})" if answer.refusal_reason else ""
+        click.echo(f"No supporting sentences found in {answer.articles_searched:,} articles{reason}.\n")
         return
     for number, hit in enumerate(answer.results, 1):
         click.echo(f"\n{number}. {click.style(hit.text, bold=True)}")
@@ -373,7 +374,7 @@ def format_stats(stats: IndexStats) -> str:
     return "\n".join(
         [
             f"articles:   {stats.articles:,}",
-            f"sentences:  {stats.sentences:,}",
+            f"sentences:  {stats.sentences:,}" + _furniture(stats),
             f"outlets:    {outlets}",
             f"dates:      {dates} ({stats.undated_articles:,} undated)",
             f"model:      {stats.model} ({stats.dimension} dimensions)",
@@ -382,6 +383,15 @@ def format_stats(stats: IndexStats) -> str:
             f"size:       {stats.size_bytes / 1e6:.1f} MB at {stats.path}",
         ]
     )
+
+
+def _furniture(stats: IndexStats) -> str:
+    """The share of page furniture and its kinds; nothing for an index built before classifying."""
+    other = [(kind, n) for kind, n in stats.line_kinds if kind != "text"]
+    if not other or not stats.sentences:
+        return ""
+    share = sum(n for _, n in other) / stats.sentences
+    return f" ({share:.0%} page furniture, never answers: " + ", ".join(f"{n:,} {k}" for k, n in other) + ")"
 
 
 def format_eval(report: EvalReport) -> str:
@@ -394,6 +404,8 @@ def format_eval(report: EvalReport) -> str:
         f"MRR:            {report.mrr:.3f}",
         f"P@1:            {report.p_at_1:.3f}",
         f"R@3, R@5, R@10: {report.r_at_3:.3f}, {report.r_at_5:.3f}, {report.r_at_10:.3f}",
+        f"as ask shows:   MRR {report.ask_mrr:.3f}, P@1 {report.ask_p_at_1:.3f}, R@3 {report.ask_r_at_3:.3f} "
+        "(a refusal is a miss)",
         f"refused:        {share(report.no_answer_accuracy)} of unanswerable (should be high), "
         f"{share(report.false_refusal_rate)} of answerable (should be low), "
         f"{share(report.refused_right_rate)} of those with the right sentence first",
@@ -403,6 +415,8 @@ def format_eval(report: EvalReport) -> str:
         lines.append("\nworst misses:")
         for miss in report.misses:
             where = f"rank {miss.rank}" if miss.rank else "not in top 10"
+            if miss.refused:
+                where += f"; refused: {miss.refused}"
             lines += [
                 f"  Q: {miss.question} ({where})",
                 f"     expected: {miss.expected}",

@@ -26,6 +26,7 @@ def stats_for(version: Path, meta: dict[str, Any], store: Store) -> IndexStats:
     return IndexStats(
         articles=store.count("articles"),
         sentences=store.count("sentences"),
+        line_kinds=tuple(sorted(store.kind_counts().items(), key=lambda kv: -kv[1])),
         outlets=tuple(store.outlet_counts()),
         date_min=date_min,
         date_max=date_max,

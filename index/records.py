@@ -66,11 +66,13 @@ class Answer:
     answered: bool
     results: tuple[Hit, ...]
     articles_searched: int = 0
+    refusal_reason: str = ""  # why nothing supports an answer ("no article mentions AFRICOM")
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answered": self.answered,
+            "refusal_reason": self.refusal_reason or None,
             "results": [hit.to_json() for hit in self.results],
         }
 
@@ -106,10 +108,13 @@ class IndexStats:
     built_at: str
     size_bytes: int
     path: str
+    # Lines by kind (index/furniture.py): "text" ones are answers, the rest only feed search.
+    line_kinds: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["outlets"] = dict(self.outlets)
+        data["line_kinds"] = dict(self.line_kinds)
         data["date_min"] = self.date_min.isoformat() if self.date_min else None
         data["date_max"] = self.date_max.isoformat() if self.date_max else None
         return data

@@ -6,6 +6,8 @@ import re
 
 import blingfire
 
+from .furniture import TEXT, classify
+
 # A list marker at the start of a paragraph: "-", "*", "•", "1.", "2)".
 _BULLET = re.compile(r"(?:[-*\u2022\u25aa\u25e6\u25cf\u00b7]|\d{1,2}[.)])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -25,17 +27,28 @@ def split_sentences(text: str) -> list[str]:
     Every line break ends a paragraph and so a sentence; list markers are dropped and
     pieces without any letter (rules, stray punctuation, lone numbers) are left out.
     """
-    sentences: list[str] = []
-    for paragraph in text.splitlines():
-        paragraph = paragraph.strip()
+    return [sentence for sentence, _ in split_classified(text)]
+
+
+def split_classified(text: str) -> list[tuple[str, str]]:
+    """Each sentence of `text` with the kind of its paragraph (`furniture.TEXT` for prose)."""
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    sentences: list[tuple[str, str]] = []
+    for index, paragraph in enumerate(paragraphs):
         bullet = _BULLET.match(paragraph)
         if bullet:
             paragraph = paragraph[bullet.end() :]
+        kind = classify(paragraph, index, len(paragraphs))
         for start, end in _join_abbreviations(paragraph, _spans(paragraph)):
             sentence = paragraph[start:end]
             if _LETTER.search(sentence):
-                sentences.append(sentence)
+                sentences.append((sentence, kind))
     return sentences
+
+
+def all_text(sentences: list[str]) -> list[tuple[str, str]]:
+    """Sentences fixed by the input (evaluation sets) are all prose."""
+    return [(sentence, TEXT) for sentence in sentences]
 
 
 def _spans(paragraph: str) -> list[tuple[int, int]]:

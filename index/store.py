@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,21 @@ def m002_sentence_context(db: sqlite_utils.Database) -> None:
     db.table("sentences").enable_fts(["text", "context"], tokenize="porter", create_triggers=True)
 
 
+@migrations()
+def m003_sentence_kind(db: sqlite_utils.Database) -> None:
+    """What each line is (`furniture.KINDS`); NULL in an index built before lines were classified."""
+    db.table("sentences").add_column("kind", str)
+
+
+# A sentence that may be offered as an answer: prose, or one stored before lines were classified.
+_ANSWERABLE = "(sentences.kind IS NULL OR sentences.kind = 'text')"
+
+
+def quote_term(term: str) -> str:
+    """One FTS5 string, so user text can never be FTS syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 def sentence_context(title: str, texts: Sequence[str], position: int) -> str:
     """The context column of the sentence at `position`: the headline, then the sentences around it."""
     around = [
@@ -119,6 +135,7 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.db = sqlite_utils.Database(conn)
+        self._answerable = self._answerable_condition()
 
     @classmethod
     def open_for_build(cls, path: Path) -> Store:
@@ -129,6 +146,7 @@ class Store:
         conn.execute("PRAGMA synchronous=OFF")
         store = cls(conn)
         migrations.apply(store.db)
+        store._answerable = store._answerable_condition()
         return store
 
     @classmethod
@@ -170,12 +188,15 @@ class Store:
     def update_article(self, article_id: int, article: Article, content_hash: str) -> None:
         self.db.table("articles").update(article_id, self._article_values(article, content_hash))
 
-    def insert_sentences(self, article_id: int, title: str, texts: Sequence[str]) -> list[int]:
+    def insert_sentences(
+        self, article_id: int, title: str, texts: Sequence[str], kinds: Sequence[str]
+    ) -> list[int]:
+        """Store an article's lines in order; furniture feeds its neighbours' context, never answers."""
         self.db.conn.executemany(
-            "INSERT INTO sentences (article_id, position, text, context) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sentences (article_id, position, text, context, kind) VALUES (?, ?, ?, ?, ?)",
             [
-                (article_id, position, text, sentence_context(title, texts, position))
-                for position, text in enumerate(texts)
+                (article_id, position, text, sentence_context(title, texts, position), kind)
+                for position, (text, kind) in enumerate(zip(texts, kinds, strict=True))
             ],
         )
         return [
@@ -232,27 +253,87 @@ class Store:
         return {row[0]: _sentence_row(row) for row in rows}
 
     def neighbours(self, article_id: int, position: int, window: int) -> list[tuple[int, str]]:
-        """(position, text) of the sentences within `window` of `position`, in order."""
+        """(position, text) of the prose sentences within `window` of `position`, in order."""
         return [
             (row[0], row[1])
             for row in self.db.execute(
                 "SELECT position, text FROM sentences WHERE article_id = ? "
-                "AND position BETWEEN ? AND ? ORDER BY position",
+                f"AND position BETWEEN ? AND ? AND {self._answerable} ORDER BY position",
                 [article_id, position - window, position + window],
             ).fetchall()
         ]
 
     def full_text_search(self, match: str, limit: int, context_weight: float) -> list[tuple[int, float]]:
-        """(sentence id, BM25 score where higher is better) for an FTS5 MATCH expression.
+        """(sentence id, BM25 score where higher is better) of prose sentences for an FTS5 MATCH expression.
 
         A match in the sentence's context column counts `context_weight` times a match in its text.
         """
         rows = self.db.execute(
-            "SELECT rowid, -bm25(sentences_fts, 1.0, ?) AS score FROM sentences_fts "
-            "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts, 1.0, ?) LIMIT ?",
+            "SELECT sentences_fts.rowid, -bm25(sentences_fts, 1.0, ?) AS score FROM sentences_fts "
+            "JOIN sentences ON sentences.id = sentences_fts.rowid "
+            f"WHERE sentences_fts MATCH ? AND {self._answerable} "
+            "ORDER BY bm25(sentences_fts, 1.0, ?) LIMIT ?",
             [context_weight, match, context_weight, limit],
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def answerable_count(self) -> int:
+        """Sentences that may be offered as answers: the ones that have vectors."""
+        return int(self.db.execute(f"SELECT count(*) FROM sentences WHERE {self._answerable}").fetchone()[0])
+
+    def kind_counts(self) -> dict[str, int]:
+        return {
+            str(row[0] or "text"): int(row[1])
+            for row in self.db.execute("SELECT kind, count(*) FROM sentences GROUP BY kind").fetchall()
+        }
+
+    def embedded_texts(self, article_id: int | None = None) -> list[tuple[int, str, str]]:
+        """(id, headline, text) of the sentences with a vector, of one article or all of them.
+
+        So vectors can be reused for unchanged text when an article changes or the pipeline does.
+        """
+        where = f"{self._answerable}" + (" AND sentences.article_id = ?" if article_id is not None else "")
+        return [
+            (int(r[0]), str(r[1]), str(r[2]))
+            for r in self.db.execute(
+                "SELECT sentences.id, articles.title, sentences.text FROM sentences "
+                f"JOIN articles ON articles.id = sentences.article_id WHERE {where}",
+                [] if article_id is None else [article_id],
+            ).fetchall()
+        ]
+
+    # -- evidence for ranking and the answer policy ------------------------------------------
+
+    def term_counts(self, terms: Sequence[str], cap: int) -> dict[str, int]:
+        """How many sentences contain each term, counted up to `cap` (so common words cost no more)."""
+        return {
+            term: int(
+                self.db.execute(
+                    "SELECT count(*) FROM "
+                    "(SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)",
+                    ["text : " + quote_term(term), cap],
+                ).fetchone()[0]
+            )
+            for term in terms
+        }
+
+    def mentions_anywhere(self, term: str) -> bool:
+        """Whether any sentence, context (so any headline) contains the term, in any case."""
+        row = self.db.execute(
+            "SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", [quote_term(term)]
+        )
+        return row.fetchone() is not None
+
+    def article_mentions(self, article_id: int, title: str, term: str) -> bool:
+        """Whether the article's headline or any of its lines contains the term."""
+        if re.search(rf"\b{re.escape(term)}", title, re.IGNORECASE):
+            return True
+        row = self.db.execute(
+            "SELECT 1 FROM sentences_fts JOIN sentences ON sentences.id = sentences_fts.rowid "
+            "WHERE sentences_fts MATCH ? AND sentences.article_id = ? LIMIT 1",
+            [quote_term(term), article_id],
+        ).fetchone()
+        return row is not None
 
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
@@ -272,6 +353,11 @@ class Store:
         return _date(low), _date(high), int(undated or 0)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _answerable_condition(self) -> str:
+        """An index built before lines were classified has no `kind`: every sentence may answer."""
+        classified = "kind" in {c.name for c in self.db.table("sentences").columns}
+        return _ANSWERABLE if classified else "1"
 
     @staticmethod
     def _article_values(article: Article, content_hash: str) -> dict[str, Any]:

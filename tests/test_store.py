@@ -40,8 +40,9 @@ def test_upgrading_an_older_index_fills_the_context_as_a_new_build_would(tmp_pat
 def test_bm25_finds_a_sentence_by_the_name_in_the_sentence_before_it(tmp_path):
     built = Store.open_for_build(tmp_path / "index.db")
     built.db.table("articles").insert_all([{"id": 1, "title": "Casualties"}, {"id": 2, "title": "Weather"}])
-    ids = built.insert_sentences(1, "Casualties", TEXTS)
-    built.insert_sentences(2, "Weather", [f"Rain is expected on day {n}." for n in range(20)])
+    ids = built.insert_sentences(1, "Casualties", TEXTS, ["text"] * len(TEXTS))
+    rain = [f"Rain is expected on day {n}." for n in range(20)]
+    built.insert_sentences(2, "Weather", rain, ["text"] * len(rain))
     built.finish()
     reader = Store.open_read_only(tmp_path / "index.db")
 
@@ -51,3 +52,35 @@ def test_bm25_finds_a_sentence_by_the_name_in_the_sentence_before_it(tmp_path):
 
     alone = reader.full_text_search('text : ("seong")', 10, context_weight=0.2)
     assert [sentence_id for sentence_id, _ in alone] == [ids[0]]
+
+
+def test_furniture_feeds_its_neighbours_context_but_is_never_a_candidate_or_context_shown(tmp_path):
+    built = Store.open_for_build(tmp_path / "index.db")
+    built.db.table("articles").insert({"id": 1, "title": "Casualties"})
+    lines = [
+        "Kursk fighting",
+        "About 600 soldiers had been killed, officials said.",
+        "More:Kursk offensive stalls",
+    ]
+    ids = built.insert_sentences(1, "Casualties", lines, ["heading", "text", "related"])
+    built.finish()
+    reader = Store.open_read_only(tmp_path / "index.db")
+
+    assert [i for i, _ in reader.full_text_search('"kursk"', 10, context_weight=0.2)] == [ids[1]]
+    assert reader.neighbours(1, 1, 1) == [(1, lines[1])]
+    assert reader.answerable_count() == 1
+    assert reader.kind_counts() == {"heading": 1, "text": 1, "related": 1}
+
+
+def test_an_index_built_before_lines_were_classified_offers_every_sentence(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    store.m001_articles_and_sentences(db)
+    store.m002_sentence_context(db)
+    db.table("articles").insert({"id": 1, "title": TITLE})
+    db.table("sentences").insert_all(
+        {"article_id": 1, "position": n, "text": text, "context": ""} for n, text in enumerate(TEXTS)
+    )
+    db.close()
+    reader = Store.open_read_only(tmp_path / "old.db")
+    assert [i for i, _ in reader.full_text_search('"seong"', 10, context_weight=0.2)] == [1]
+    assert reader.answerable_count() == len(TEXTS)
