@@ -226,7 +226,10 @@ def render_answer(
             blocks.append(section(text))
         else:
             noun = "article" if answer.articles_searched == 1 else "articles"
-            text = messages.NO_ANSWER.format(articles=f"{answer.articles_searched:,}", noun=noun)
+            template = messages.NO_ANSWER_BECAUSE if answer.refusal_reason else messages.NO_ANSWER
+            text = template.format(
+                articles=f"{answer.articles_searched:,}", noun=noun, reason=answer.refusal_reason
+            )
             blocks += [section(text), context(messages.NO_ANSWER_HINT)]
     else:
         for i, hit in enumerate(shown):

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .answer_policy import AnswerPolicy
 from .errors import NewsdeskError
 from .records import Answer
 
@@ -53,6 +54,7 @@ class Miss:
     expected: str
     rank: int | None  # of the first right sentence within the top 10; None when absent
     first: str | None  # what came first
+    refused: str = ""  # why the question got no sentences, when it got none
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class EvalReport:
     r_at_3: float
     r_at_5: float
     r_at_10: float
+    # As `newsdesk ask` shows them: a refusal, or a right sentence under the display floor, is a miss.
+    ask_mrr: float
+    ask_p_at_1: float
+    ask_r_at_3: float
     no_answer_accuracy: float | None  # unanswerable questions that got no sentences
     false_refusal_rate: float | None  # answerable questions that got no sentences
     refused_right_rate: float | None  # of those whose first sentence was right, the share refused
@@ -104,11 +110,18 @@ def evaluate(
     *,
     worst: int = 10,
     progress: Callable[[int], Any] | None = None,
+    min_shown_cosine: float = AnswerPolicy().min_shown_cosine,
 ) -> EvalReport:
-    """Ask every question once; rank metrics count the top 10 regardless of the no-answer rule."""
+    """Ask every question once; rank metrics count the top 10 regardless of the no-answer rule.
+
+    The `ask_` metrics count what `newsdesk ask` shows instead: nothing for a refused question,
+    and only sentences whose cosine reaches `min_shown_cosine`.
+    """
     ranks: list[int | None] = []
+    shipped: list[int | None] = []
     firsts: list[str | None] = []
     refused: list[bool] = []
+    reasons: list[str] = []
     latencies: list[float] = []
     for item in items:
         started = time.perf_counter()
@@ -116,8 +129,12 @@ def evaluate(
         latencies.append((time.perf_counter() - started) * 1000)
         texts = [hit.text for hit in answer.results[:DEPTH]]
         ranks.append(next((n for n, t in enumerate(texts, 1) if item.is_answered_by(t)), None))
+        shown = [hit.text for hit in answer.results[:DEPTH] if hit.score >= min_shown_cosine]
+        shown_rank = next((n for n, t in enumerate(shown, 1) if item.is_answered_by(t)), None)
+        shipped.append(shown_rank if answer.answered else None)
         firsts.append(texts[0] if texts else None)
         refused.append(not answer.answered)
+        reasons.append(answer.refusal_reason)
         if progress is not None:
             progress(1)
     answerable = [n for n, item in enumerate(items) if item.answerable]
@@ -132,13 +149,16 @@ def evaluate(
         r_at_3=_recall(found, 3),
         r_at_5=_recall(found, 5),
         r_at_10=_recall(found, 10),
+        ask_mrr=_mean([1 / r if r else 0.0 for r in (shipped[n] for n in answerable)]),
+        ask_p_at_1=_recall((shipped[n] for n in answerable), 1),
+        ask_r_at_3=_recall((shipped[n] for n in answerable), 3),
         no_answer_accuracy=_share(refused[n] for n in unanswerable),
         false_refusal_rate=_share(refused[n] for n in answerable),
         refused_right_rate=_share(refused[n] for n in answerable if ranks[n] == 1),
         latency_p50_ms=round(_percentile(latencies, 50), 1),
         latency_p95_ms=round(_percentile(latencies, 95), 1),
         misses=tuple(
-            Miss(items[n].question, items[n].describe(), ranks[n], firsts[n])
+            Miss(items[n].question, items[n].describe(), ranks[n], firsts[n], reasons[n])
             for n in sorted(
                 (n for n in answerable if ranks[n] != 1),
                 key=lambda n: (-(ranks[n] or DEPTH + 1), n),
@@ -162,6 +182,7 @@ def _item(line: str, where: str) -> QAItem:
     expected = _strings(record.get("expected"), "expected", where)
     answers = _strings(record.get("answer"), "answer", where)
     unanswerable = record.get("answerable") is False
+    # Other fields ("urls", "article", "style", "checked") document where a question came from.
     if unanswerable == bool(expected or answers):
         raise NewsdeskError(
             f'{where}: give exactly one of "expected" (sentence text), "answer" (a string the '

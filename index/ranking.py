@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
+from .store import quote_term
+
 RRF_K = 60
 # Share of the cosine in the weighted fusion; the rest is BM25 divided by the best BM25.
 DENSE_WEIGHT = 0.65
@@ -30,19 +32,6 @@ ADJUSTED = 50
 # that repeats the question's words otherwise wins on every signal at once.
 ASKING_PENALTY = 1.0
 
-# The no-answer rule (docs/search.md): below MIN_ANSWER_COSINE nothing answers; below
-# CONFIDENT_COSINE the question's key terms (IDF-weighted) must also occur in the best sentence's
-# article. Cosine alone cannot separate: unanswerable questions reach 0.50-0.63.
-MIN_ANSWER_COSINE = 0.40
-# Once a question is answered, further sentences are shown down to this cosine.
-MIN_SHOWN_COSINE = 0.35
-CONFIDENT_COSINE = 0.60
-MIN_KEY_COVERAGE = 0.7
-# Below this cosine, a question naming something (a capitalised word) that no article mentions
-# gets no answer: "who won the Tour de France stage into Briançon?" when nothing mentions Briançon.
-UNKNOWN_NAME_COSINE = 0.75
-# A term in more than this share of sentences is not a key term (it names no topic).
-KEY_TERM_MAX_SHARE = 0.0005
 # Document frequencies are counted up to this share of sentences; commoner words weigh the same.
 COMMON_SHARE = 0.05
 # In an index this large, the BM25 query leaves out words found in more than BM25_MAX_SHARE of the
@@ -135,7 +124,8 @@ class Question:
     pairs: frozenset[tuple[str, str]]  # adjacent content words, for the phrase bonus
     wants: re.Pattern[str] | None  # FIGURE for "how many", DATE for "when"
     weights: dict[str, float] = field(default_factory=dict)  # IDF of each term in the index
-    names: frozenset[str] = frozenset()  # terms the question capitalises (not as its first word)
+    # Terms the question names (capitalised, not as its first word), lower case -> as written.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,11 +163,11 @@ def analyse(
     pairs = frozenset((a, b) for a, b in zip(words, words[1:]) if a not in STOP_WORDS or b not in STOP_WORDS)
     wants = FIGURE if ASKS_FIGURE.search(text) else DATE if ASKS_DATE.search(text) else None
     weights = weigh(terms) if weigh is not None and terms else {}
-    names = frozenset(
-        w.lower()
+    names = {
+        w.lower(): w
         for n, w in enumerate(WORD.findall(expanded))
         if w[0].isupper() and (n > 0 or (len(w) > 1 and w.isupper()))
-    )
+    }
     return Question(expanded, tuple(terms), pairs, wants, weights, names)
 
 
@@ -210,18 +200,25 @@ def fts_match(terms: Sequence[str], context_terms: Sequence[str] = ()) -> str:
     return f"{query} OR context : ({_any(context_terms)})" if context_terms else query
 
 
-def quote_term(term: str) -> str:
-    """One FTS5 string, so user text can never be FTS syntax."""
-    return '"' + term.replace('"', '""') + '"'
-
-
 def _any(terms: Sequence[str]) -> str:
     return " OR ".join(quote_term(t) for t in terms)
 
 
 def share_floor(sentence_count: int, share: float) -> float:
-    """The IDF, as `evidence.term_weights` computes it, of a term in `share` of the sentences."""
+    """The IDF, as `idf_weights` computes it, of a term in `share` of the sentences."""
     return math.log((sentence_count + 1) / (sentence_count * share + 1))
+
+
+def idf_weights(counts: dict[str, int], sentence_count: int) -> dict[str, float]:
+    """Each term's IDF, log((N + 1) / (n + 1)) for a term in n of N sentences.
+
+    Counts stop at COMMON_SHARE of the sentences (`common_cap`): commoner words all weigh the same.
+    """
+    return {term: math.log((sentence_count + 1) / (n + 1)) for term, n in counts.items()}
+
+
+def common_cap(sentence_count: int) -> int:
+    return max(1, int(sentence_count * COMMON_SHARE))
 
 
 def score(question: Question, candidates: Sequence[Candidate], recipe: Recipe) -> list[Scored]:
@@ -311,19 +308,3 @@ def expand_shorthand(text: str, table: dict[str, str]) -> str:
     Case matters ("Fed" is the Federal Reserve, "fed up" is not), except for entries marked any-case.
     """
     return WORD.sub(lambda match: table.get(match.group(0), match.group(0)), text)
-
-
-# -- no-answer rule -----------------------------------------------------------------------------
-
-
-def is_answered(best: Scored | None, key_coverage: float | None = None) -> bool:
-    """Whether the best sentence is evidence for an answer (see docs/search.md for the numbers).
-
-    `key_coverage` is the IDF-weighted share of the question's key terms (rare words: names,
-    places, things) found in the best sentence's article; None when the question has none.
-    """
-    if best is None or best.cosine < MIN_ANSWER_COSINE:
-        return False
-    if best.cosine >= CONFIDENT_COSINE or key_coverage is None:
-        return True
-    return key_coverage >= MIN_KEY_COVERAGE

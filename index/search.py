@@ -7,7 +7,8 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from . import evidence, ranking, versions
+from . import ranking, versions
+from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .citation import format_citation
 from .config import Settings
 from .embedder import Embedder
@@ -50,10 +51,12 @@ class Searcher:
         embedder: Embedder,
         loaded: _Loaded,
         recipe: ranking.Recipe | None = None,
+        policy: AnswerPolicy | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.recipe = recipe or ranking.Recipe()
+        self.policy = policy or AnswerPolicy()
         self._shorthand = ranking.load_shorthand() if self.recipe.shorthand else {}
         self._loaded = loaded
         self._reload_lock = threading.Lock()
@@ -85,10 +88,10 @@ class Searcher:
         query = parse_query(question, max_chars=self.settings.max_question_chars)
         loaded = self._loaded
         limit = min(limit or self.settings.results_per_answer, MAX_RESULTS)
-        ranked, answered = self._rank(loaded, query)
-        if not answered:
-            return Answer(question, False, (), loaded.article_count)
-        shown = [(s, row) for s, row in ranked if s.cosine >= ranking.MIN_SHOWN_COSINE]
+        ranked, verdict = self._rank(loaded, query)
+        if not verdict.answered:
+            return Answer(question, False, (), loaded.article_count, verdict.reason)
+        shown = [(s, row) for s, row in ranked if s.cosine >= self.policy.min_shown_cosine]
         hits = self._hits(loaded, shown, offset + limit)
         return Answer(question, True, tuple(hits[offset : offset + limit]), loaded.article_count)
 
@@ -96,9 +99,9 @@ class Searcher:
         """The best `k` sentences whatever the no-answer rule says, and what it says (for evaluation)."""
         query = parse_query(question, max_chars=self.settings.max_question_chars)
         loaded = self._loaded
-        ranked, answered = self._rank(loaded, query)
+        ranked, verdict = self._rank(loaded, query)
         hits = self._hits(loaded, ranked, min(k, MAX_RESULTS))
-        return Answer(question, answered, tuple(hits), loaded.article_count)
+        return Answer(question, verdict.answered, tuple(hits), loaded.article_count, verdict.reason)
 
     def context(self, sentence_id: int, window: int = 3) -> Context:
         loaded = self._loaded
@@ -127,14 +130,18 @@ class Searcher:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _rank(self, loaded: _Loaded, query: Query) -> tuple[list[tuple[ranking.Scored, SentenceRow]], bool]:
+    def _rank(
+        self, loaded: _Loaded, query: Query
+    ) -> tuple[list[tuple[ranking.Scored, SentenceRow]], Verdict]:
         """Every candidate best first, and whether the best one is evidence for an answer."""
         recipe = self.recipe
         store, count = loaded.store, loaded.sentence_count
         question = ranking.analyse(
             query.text,
             shorthand=self._shorthand,
-            weigh=lambda terms: evidence.term_weights(store, terms, count),
+            weigh=lambda terms: ranking.idf_weights(
+                store.term_counts(terms, ranking.common_cap(count)), count
+            ),
         )
         vector = self.embedder.encode_query(question.text)
         k = FILTERED_CANDIDATES if query.filtered else CANDIDATES
@@ -170,25 +177,16 @@ class Searcher:
             if i in kept
         ]
         ranked = [(s, rows[s.sentence_id]) for s in ranking.score(question, candidates, recipe)]
-        return ranked, self._answerable(loaded, question, ranked)
-
-    def _answerable(
-        self,
-        loaded: _Loaded,
-        question: ranking.Question,
-        ranked: list[tuple[ranking.Scored, SentenceRow]],
-    ) -> bool:
-        if not ranked:
-            return False
-        best, row = ranked[0]
-        if best.cosine < ranking.UNKNOWN_NAME_COSINE and evidence.unknown_names(
-            loaded.store, question.weights, loaded.sentence_count, question.names
-        ):
-            return False
-        if best.cosine < ranking.MIN_ANSWER_COSINE or best.cosine >= ranking.CONFIDENT_COSINE:
-            return ranking.is_answered(best)
-        keys = evidence.key_terms(question.weights, loaded.sentence_count, question.names)
-        return ranking.is_answered(best, evidence.coverage(loaded.store, row.article_id, row.title, keys))
+        best = Best(ranked[0][0].cosine, ranked[0][1].article_id, ranked[0][1].title) if ranked else None
+        verdict = decide(
+            self.policy,
+            best,
+            evidence=store,
+            weights=question.weights,
+            names=question.names,
+            sentence_count=count,
+        )
+        return ranked, verdict
 
     def _hits(
         self, loaded: _Loaded, ranked: list[tuple[ranking.Scored, SentenceRow]], count: int

@@ -110,7 +110,7 @@ def test_long_sentence_is_cut_with_an_ellipsis_within_slack_limits(bot):
 def test_no_answer_says_so_plainly(bot):
     bot.send(event_request(mention("what is the recipe for sourdough bread with rye flour?")))
     text = answer_posts(bot)[0].block_text()
-    assert "No supporting sentences found in 6 articles." in text
+    assert "No supporting sentences found in 6 articles: the best match is too weak" in text
     assert ">" not in text.split("\n")[0]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index import ranking
-from index.ranking import Candidate, Recipe, Scored
+from index.answer_policy import AnswerPolicy, Best, Verdict, decide, key_terms
+from index.ranking import Candidate, Recipe
 from index.search import Searcher
 
 
@@ -136,17 +137,45 @@ def test_newer_article_wins_a_tie():
     assert [s.sentence_id for s in ranking.score(ranking.analyse("x"), candidates, Recipe())] == [2, 1]
 
 
-def test_no_answer_rule():
-    def best(cosine: float) -> Scored:
-        return Scored(1, 1.0, cosine)
+class _Mentions:
+    """Which terms the index holds anywhere, and in article 1 (the best sentence's)."""
 
-    assert not ranking.is_answered(None)
-    assert not ranking.is_answered(best(ranking.MIN_ANSWER_COSINE - 0.01), 1.0)
-    assert ranking.is_answered(best(ranking.CONFIDENT_COSINE), 0.0)
-    middle = best((ranking.MIN_ANSWER_COSINE + ranking.CONFIDENT_COSINE) / 2)
-    assert ranking.is_answered(middle, None)
-    assert ranking.is_answered(middle, ranking.MIN_KEY_COVERAGE)
-    assert not ranking.is_answered(middle, ranking.MIN_KEY_COVERAGE - 0.01)
+    def __init__(self, anywhere: set[str], in_article: set[str]) -> None:
+        self.anywhere, self.in_article = anywhere, in_article
+
+    def mentions_anywhere(self, term: str) -> bool:
+        return term in self.anywhere
+
+    def article_mentions(self, article_id: int, title: str, term: str) -> bool:
+        return term in self.in_article
+
+
+def test_the_answer_policy_says_why_it_refuses():
+    policy = AnswerPolicy()
+    count = 100_000
+    rare = ranking.share_floor(count, 0.0)  # the IDF of a term in no sentence
+    weights = {"lisbon": rare - 1, "tram": 5.0, "africom": rare}
+    names = {"lisbon": "Lisbon", "africom": "AFRICOM"}
+    known = _Mentions({"lisbon", "tram"}, {"lisbon"})
+
+    def verdict(cosine: float, evidence: _Mentions = known, asked: dict[str, str] = names) -> Verdict:
+        return decide(
+            policy, Best(cosine, 1, ""), evidence=evidence, weights=weights, names=asked, sentence_count=count
+        )
+
+    assert decide(policy, None, evidence=known, weights={}, names={}, sentence_count=count).reason
+    assert verdict(0.7) == Verdict(False, "no article mentions AFRICOM")
+    assert verdict(policy.unknown_name_cosine).answered
+    only_lisbon = {"lisbon": "Lisbon"}
+    assert verdict(policy.min_answer_cosine - 0.01, asked=only_lisbon) == Verdict(
+        False, "the best match is too weak to support an answer"
+    )
+    assert verdict(policy.confident_cosine, _Mentions({"lisbon"}, set()), only_lisbon).answered
+    middle = (policy.min_answer_cosine + policy.confident_cosine) / 2
+    assert verdict(middle, asked=only_lisbon).answered
+    assert verdict(middle, _Mentions({"lisbon"}, set()), only_lisbon) == Verdict(
+        False, "the closest article does not mention Lisbon"
+    )
 
 
 SHORTHAND_ARTICLES = [
@@ -203,13 +232,12 @@ def test_an_explainer_crosshead_does_not_outrank_its_answer(make_index, embedder
 
 
 def test_key_terms_are_the_question_s_rare_names():
-    from index.evidence import key_terms
-
     weights = {"happened": 9.0, "lisbon": 9.0, "tram": 8.0, "said": 1.0, "2024": 9.0, "paris": 3.0}
     names = {"lisbon", "paris", "2024"}
-    assert set(key_terms(weights, 100_000, names)) == {"lisbon"}  # Paris is common, 2024 a number
-    assert set(key_terms(weights, 40, names)) == {"lisbon"}
-    assert ranking.analyse("how many NK soldiers died in Kursk?").names == frozenset({"nk", "kursk"})
+    # Paris is common, 2024 a number.
+    assert set(key_terms(AnswerPolicy(), weights, 100_000, names)) == {"lisbon"}
+    assert set(key_terms(AnswerPolicy(), weights, 40, names)) == {"lisbon"}
+    assert ranking.analyse("how many NK soldiers died in Kursk?").names == {"nk": "NK", "kursk": "Kursk"}
 
 
 def test_the_fts_query_quotes_every_term_and_searches_context_only_for_the_terms_given():
@@ -243,6 +271,7 @@ def test_a_question_naming_something_no_article_mentions_gets_no_answer(make_ind
     assert searcher.search("what did the Supreme Court decide on mifepristone?").answered
     unknown = searcher.search("what did the Guernsey court decide on mifepristone?")
     assert not unknown.answered and unknown.results == ()
+    assert unknown.refusal_reason == "no article mentions Guernsey"
     # A name found only in a headline still counts as known ("Watch" is in no sentence).
     assert not searcher.search("what did the Guernsey court decide about drug makers?").answered
     assert searcher.search("what did drug makers Watch say about the ruling?").answered

@@ -1,0 +1,117 @@
+"""Answer or refuse: one frozen policy holding every threshold, one decision with its reason.
+
+Cosine alone cannot separate answerable from unanswerable questions (unanswerable ones reach
+0.50-0.63), so in the uncertain band the question's rare names must also occur in the article
+the best sentence comes from. docs/search.md has the measurements behind each number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from .ranking import share_floor
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    # Below this cosine nothing answers.
+    min_answer_cosine: float = 0.40
+    # From this cosine the best sentence answers without further evidence.
+    confident_cosine: float = 0.60
+    # Between the two, this IDF-weighted share of the question's key names must be in the article.
+    min_key_coverage: float = 0.7
+    # A name no article mentions refuses the question, unless the best cosine reaches this.
+    unknown_name_cosine: float = 0.75
+    # A name in more than this share of sentences is too common to be a key name.
+    key_term_max_share: float = 0.0005
+    # Once answered, further sentences are shown down to this cosine.
+    min_shown_cosine: float = 0.35
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answered: bool
+    reason: str = ""  # why nothing was shown, in words a reporter can act on; empty when answered
+
+
+ANSWERED = Verdict(True)
+
+
+class Evidence(Protocol):
+    """What the decision asks of the index (`store.Store` provides it)."""
+
+    def mentions_anywhere(self, term: str) -> bool: ...
+
+    def article_mentions(self, article_id: int, title: str, term: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Best:
+    """The first-ranked sentence: its cosine and where it comes from."""
+
+    cosine: float
+    article_id: int
+    title: str
+
+
+def decide(
+    policy: AnswerPolicy,
+    best: Best | None,
+    *,
+    evidence: Evidence,
+    weights: Mapping[str, float],
+    names: Mapping[str, str],
+    sentence_count: int,
+) -> Verdict:
+    """Whether the best sentence is evidence for an answer; if not, why.
+
+    `weights` holds the IDF of each question term in the index, `names` the terms the question
+    names (capitalised, or shorthand spelled out; lower case to the form the question wrote),
+    `sentence_count` the size of the index.
+    """
+    if best is None:
+        return Verdict(False, "nothing in the archive matches the question")
+    if best.cosine < policy.unknown_name_cosine:
+        unknown = unknown_names(evidence, weights, sentence_count, names)
+        if unknown:
+            return Verdict(False, f"no article mentions {_listing([names[t] for t in unknown])}")
+    if best.cosine < policy.min_answer_cosine:
+        return Verdict(False, "the best match is too weak to support an answer")
+    if best.cosine >= policy.confident_cosine:
+        return ANSWERED
+    keys = key_terms(policy, weights, sentence_count, names)
+    total = sum(keys.values())
+    if not total:
+        return ANSWERED
+    missing = [t for t in keys if not evidence.article_mentions(best.article_id, best.title, t)]
+    found = total - sum(keys[t] for t in missing)
+    if found / total >= policy.min_key_coverage:
+        return ANSWERED
+    return Verdict(False, f"the closest article does not mention {_listing([names[t] for t in missing])}")
+
+
+def key_terms(
+    policy: AnswerPolicy, weights: Mapping[str, float], sentence_count: int, names: Collection[str]
+) -> dict[str, float]:
+    """The question's names that are rare (in at most `key_term_max_share` of sentences), by IDF.
+
+    Only names: rare lowercase words ("clinched", "moniker") are as often the question's own
+    phrasing as its topic, and counting them refused answerable questions (docs/search.md).
+    """
+    floor = share_floor(sentence_count, policy.key_term_max_share)
+    return {t: w for t, w in weights.items() if w >= floor and len(t) > 1 and not t.isdigit() and t in names}
+
+
+def unknown_names(
+    evidence: Evidence, weights: Mapping[str, float], sentence_count: int, names: Collection[str]
+) -> list[str]:
+    """The names in the question that no sentence, context or headline of the index contains."""
+    absent = share_floor(sentence_count, 0.0)  # the IDF of a term found in no sentence
+    candidates = sorted(t for t in names if weights.get(t, 0.0) >= absent)
+    return [t for t in candidates if not evidence.mentions_anywhere(t)]
+
+
+def _listing(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else ", ".join(terms[:-1]) + " or " + terms[-1]
