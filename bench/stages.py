@@ -9,17 +9,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from index import embedder, evidence, ranking, search, store, vectors
+from index import embedder, ranking, search, store, vectors
 
 STAGES: list[tuple[Any, str, str]] = [
     (embedder.Embedder, "encode_query", "encode the question"),
     (vectors.VectorIndex, "search", "FAISS search"),
     (vectors.VectorIndex, "reconstruct", "FAISS reconstruct (BM25-only candidates)"),
     (store.Store, "full_text_search", "FTS5 BM25"),
-    (evidence, "term_weights", "term IDFs (capped FTS5 counts)"),
+    (store.Store, "term_counts", "term IDFs (capped FTS5 counts)"),
     (store.Store, "sentences", "fetch candidate rows"),
     (ranking, "score", "fusion and rules"),
-    (evidence, "coverage", "no-answer evidence"),
+    (search, "decide", "answer or refuse (evidence)"),
+    (search.Searcher, "_title_cosines", "headline cosines"),
+    (search.Searcher, "_neighbour_cosines", "neighbour cosines"),
     (search.Searcher, "_hits", "hits (dedupe, context, citation)"),
 ]
 

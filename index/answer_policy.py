@@ -7,11 +7,15 @@ the best sentence comes from. docs/search.md has the measurements behind each nu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from .ranking import share_floor
+
+# An all-capital name of this many letters may be an acronym the article spells out.
+ACRONYM_LETTERS = (2, 6)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Evidence(Protocol):
 
     def article_mentions(self, article_id: int, title: str, term: str) -> bool: ...
 
+    def article_text(self, article_id: int) -> str: ...
+
 
 @dataclass(frozen=True)
 class Best:
@@ -73,8 +79,9 @@ def decide(
     """
     if best is None:
         return Verdict(False, "nothing in the archive matches the question")
+    spelled = _Spelled(evidence, best.article_id, names)
     if best.cosine < policy.unknown_name_cosine:
-        unknown = unknown_names(evidence, weights, sentence_count, names)
+        unknown = [t for t in unknown_names(evidence, weights, sentence_count, names) if not spelled(t)]
         if unknown:
             return Verdict(False, f"no article mentions {_listing([names[t] for t in unknown])}")
     if best.cosine < policy.min_answer_cosine:
@@ -85,7 +92,9 @@ def decide(
     total = sum(keys.values())
     if not total:
         return ANSWERED
-    missing = [t for t in keys if not evidence.article_mentions(best.article_id, best.title, t)]
+    missing = [
+        t for t in keys if not evidence.article_mentions(best.article_id, best.title, t) and not spelled(t)
+    ]
     found = total - sum(keys[t] for t in missing)
     if found / total >= policy.min_key_coverage:
         return ANSWERED
@@ -111,6 +120,32 @@ def unknown_names(
     absent = share_floor(sentence_count, 0.0)  # the IDF of a term found in no sentence
     candidates = sorted(t for t in names if weights.get(t, 0.0) >= absent)
     return [t for t in candidates if not evidence.mentions_anywhere(t)]
+
+
+def acronym_pattern(acronym: str) -> re.Pattern[str]:
+    """Words whose initials spell the acronym: IIJA is "Infrastructure Investment and Jobs Act"."""
+    filler = r"(?:(?:and|of|the|for|on|in|&)\s+)?"
+    words = rf"[\s-]+{filler}".join(rf"{re.escape(letter)}[\w'’.]*" for letter in acronym.upper())
+    return re.compile(rf"\b{words}\b")
+
+
+class _Spelled:
+    """Whether an acronym the question uses (IIJA, UNH) is spelled out in the best article.
+
+    Newsrooms type acronyms that articles spell out; such a name is known, not missing.
+    """
+
+    def __init__(self, evidence: Evidence, article_id: int, names: Mapping[str, str]) -> None:
+        self._evidence, self._article_id, self._names = evidence, article_id, names
+        self._text: str | None = None
+
+    def __call__(self, term: str) -> bool:
+        written = self._names.get(term, "")
+        if not (ACRONYM_LETTERS[0] <= len(written) <= ACRONYM_LETTERS[1] and written.isupper()):
+            return False
+        if self._text is None:
+            self._text = self._evidence.article_text(self._article_id)
+        return acronym_pattern(written).search(self._text) is not None
 
 
 def _listing(terms: list[str]) -> str:

@@ -12,25 +12,42 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
+from .answer_types import broad_answer, fine_answer
 from .store import quote_term
 
 RRF_K = 60
-# Share of the cosine in the weighted fusion; the rest is BM25 divided by the best BM25.
+# The weights of the default ranking: every candidate's score is a weighted sum of the signals
+# below, fitted on the reporter dev questions (bench/data/reporter/dev.jsonl, coordinate ascent,
+# five-fold cross-validation) with MultiReQA-SQuAD as a guard rail; docs/search.md has the numbers.
+# The question's cosine to the sentence.
 DENSE_WEIGHT = 0.65
-# BM25 weight of a match in the two sentences either side (store.CONTEXT_WINDOW) against one in
-# the sentence itself. MultiReQA-SQuAD MRR 0.784 -> 0.801 (quarter sample), RealTime QA R@5 up.
-CONTEXT_WEIGHT = 0.2
-# Bonus, times the share of the question's word pairs that the sentence repeats.
+# BM25 over the best BM25. Slightly negative: reporters paraphrase, so among sentences the encoder
+# finds equally close, the one repeating the question's words is more often the topic than the answer.
+BM25_WEIGHT = -0.1
+# The best cosine among the prose sentences right before and after ("He said 600 had died.").
+NEIGHBOUR_WEIGHT = 0.2
+# The IDF-weighted share of the question's terms the sentence contains.
+COVERAGE_WEIGHT = 0.6
+# The same share over the sentence, its headline and the sentences around it (the context column).
+CONTEXT_COVERAGE_WEIGHT = 0.1
+# The share of the question's adjacent word pairs that the sentence repeats.
 PHRASE_WEIGHT = 0.2
+# Penalty for a sentence without the kind of answer asked for: money for "how much did it cost",
+# a percentage, a number, a date, a person's name for "who" (answer_types.fine_answer).
+ANSWER_TYPE_PENALTY = 0.3
 # Penalty for a sentence without a figure when the question asks "how many", or without a date
-# when it asks "when".
+# when it asks "when" (answer_types.broad_answer).
 TYPE_PENALTY = 0.08
-# How many of the best fused candidates the rules below look at.
-ADJUSTED = 50
 # Penalty for a sentence that asks (the explainer's "What is X?" crosshead) rather than answers:
-# larger than any other score difference, so every sentence that states comes first. A crosshead
-# that repeats the question's words otherwise wins on every signal at once.
+# larger than any other score difference, so every sentence that states comes first.
 ASKING_PENALTY = 1.0
+# Times log(words + 1): a longer sentence more often holds the answer as well as the topic.
+LENGTH_WEIGHT = 0.05
+# Times the share of the sentence's words that are not the question's: what it adds.
+NOVELTY_WEIGHT = 0.1
+# BM25 weight of a match in the context column (headline, two sentences either side) against one
+# in the sentence itself. MultiReQA-SQuAD MRR 0.784 -> 0.801 (quarter sample), RealTime QA R@5 up.
+CONTEXT_WEIGHT = 0.2
 
 # Document frequencies are counted up to this share of sentences; commoner words weigh the same.
 COMMON_SHARE = 0.05
@@ -41,8 +58,6 @@ BM25_PRUNE_FROM = 50_000
 BM25_MAX_SHARE = 0.02
 # The context column holds five times the text, so there the query keeps only rarer words.
 CONTEXT_MAX_SHARE = 0.002
-# Bonus, times the IDF-weighted share of the question's terms that the sentence contains.
-COVERAGE_WEIGHT = 0.6
 
 # Function words that carry no evidence; everything else goes into the BM25 OR-query.
 STOP_WORDS = frozenset(
@@ -51,30 +66,6 @@ STOP_WORDS = frozenset(
     if line.strip() and not line.startswith("#")
 )
 WORD = re.compile(r"\w+", re.UNICODE)
-
-_NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|"
-    r"half|percent"
-)
-FIGURE = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
-_MONTHS = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
-)
-DATE = re.compile(
-    rf"\b(?:1\d{{3}}|20\d{{2}})s?\b|\b(?:{_MONTHS})|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday|yesterday|today|tomorrow|tonight|century|centuries|decade|BC|AD)\b"
-)
-ASKS_FIGURE = re.compile(
-    r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|often)|"
-    r"what (?:percentage|percent|number|amount|proportion|fraction|size))\b",
-    re.IGNORECASE,
-)
-ASKS_DATE = re.compile(
-    r"\b(?:when|what (?:year|date|month|day|decade|century)|which (?:year|month|day|decade|century))\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -85,10 +76,16 @@ class Recipe:
     lexical: bool = True
     fusion: str = "weighted"  # or "rrf"
     dense_weight: float = DENSE_WEIGHT
-    phrase_weight: float = PHRASE_WEIGHT
+    bm25_weight: float = BM25_WEIGHT
+    neighbour_weight: float = NEIGHBOUR_WEIGHT
     coverage_weight: float = COVERAGE_WEIGHT
+    context_coverage_weight: float = CONTEXT_COVERAGE_WEIGHT
+    phrase_weight: float = PHRASE_WEIGHT
+    answer_type_penalty: float = ANSWER_TYPE_PENALTY
     type_penalty: float = TYPE_PENALTY
     asking_penalty: float = ASKING_PENALTY
+    length_weight: float = LENGTH_WEIGHT
+    novelty_weight: float = NOVELTY_WEIGHT
     shorthand: bool = True
     context_weight: float = CONTEXT_WEIGHT  # 0: BM25 searches the sentence alone
 
@@ -97,10 +94,15 @@ class Recipe:
         """'best', or a baseline: 'dense', 'bm25', 'rrf' (plain reciprocal rank fusion)."""
         plain = cls(
             fusion="rrf",
-            phrase_weight=0.0,
+            neighbour_weight=0.0,
             coverage_weight=0.0,
+            context_coverage_weight=0.0,
+            phrase_weight=0.0,
+            answer_type_penalty=0.0,
             type_penalty=0.0,
             asking_penalty=0.0,
+            length_weight=0.0,
+            novelty_weight=0.0,
             shorthand=False,
             context_weight=0.0,
         )
@@ -126,6 +128,8 @@ class Question:
     weights: dict[str, float] = field(default_factory=dict)  # IDF of each term in the index
     # Terms the question names (capitalised, not as its first word), lower case -> as written.
     names: dict[str, str] = field(default_factory=dict)
+    answer: re.Pattern[str] | None = None  # what an answer holds: money, a percentage, a name...
+    words: frozenset[str] = frozenset()  # every word of the question, folded as _stem does
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class Candidate:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     recency: int = 0  # the article's date as an ordinal (0 undated): newer wins a tie
+    neighbour_cosine: float = 0.0  # the best cosine among the prose sentences either side
+    context: str = ""  # the headline and the lines around the sentence (store.sentence_context)
 
 
 @dataclass(frozen=True)
@@ -161,14 +167,22 @@ def analyse(
     terms = list(dict.fromkeys(lexical_terms(expanded) + lexical_terms(text)))
     words = [_stem(w) for w in WORD.findall(expanded.lower())]
     pairs = frozenset((a, b) for a, b in zip(words, words[1:]) if a not in STOP_WORDS or b not in STOP_WORDS)
-    wants = FIGURE if ASKS_FIGURE.search(text) else DATE if ASKS_DATE.search(text) else None
     weights = weigh(terms) if weigh is not None and terms else {}
     names = {
         w.lower(): w
         for n, w in enumerate(WORD.findall(expanded))
         if w[0].isupper() and (n > 0 or (len(w) > 1 and w.isupper()))
     }
-    return Question(expanded, tuple(terms), pairs, wants, weights, names)
+    return Question(
+        expanded,
+        tuple(terms),
+        pairs,
+        broad_answer(text),
+        weights,
+        names,
+        answer=fine_answer(text),
+        words=frozenset(words),
+    )
 
 
 def lexical_terms(question: str) -> list[str]:
@@ -224,24 +238,13 @@ def common_cap(sentence_count: int) -> int:
 def score(question: Question, candidates: Sequence[Candidate], recipe: Recipe) -> list[Scored]:
     """The candidates best first."""
     if recipe.fusion == "rrf":
-        base = _reciprocal_ranks(candidates, recipe)
+        scores = _reciprocal_ranks(candidates, recipe)
     else:
         best_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
-        base = {
-            c.sentence_id: recipe.dense_weight * c.cosine + (1 - recipe.dense_weight) * c.bm25 / best_bm25
-            for c in candidates
-        }
+        scores = {c.sentence_id: _weighted(question, c, recipe, best_bm25) for c in candidates}
     recency = {c.sentence_id: c.recency for c in candidates}
-    ordered = sorted((c for c in candidates if c.sentence_id in base), key=lambda c: -base[c.sentence_id])
-    # The rules only reorder the head of the list; the tail is never shown, so it is not worth the time.
-    scored = [
-        Scored(
-            c.sentence_id,
-            base[c.sentence_id] + (_adjustment(question, c, recipe) if n < ADJUSTED else 0.0),
-            c.cosine,
-        )
-        for n, c in enumerate(ordered)
-    ]
+    cosine = {c.sentence_id: c.cosine for c in candidates}
+    scored = [Scored(i, s, cosine[i]) for i, s in scores.items()]
     return sorted(scored, key=lambda s: (-s.score, -s.cosine, -recency[s.sentence_id], s.sentence_id))
 
 
@@ -258,23 +261,34 @@ def _reciprocal_ranks(candidates: Sequence[Candidate], recipe: Recipe) -> dict[i
     return scores
 
 
-def _adjustment(question: Question, candidate: Candidate, recipe: Recipe) -> float:
+def _weighted(question: Question, candidate: Candidate, recipe: Recipe, best_bm25: float) -> float:
     text = candidate.text
-    change = 0.0
     words = [_stem(w) for w in WORD.findall(text.lower())]
-    if recipe.phrase_weight and question.pairs:
+    present = set(words)
+    total = recipe.dense_weight * candidate.cosine + recipe.bm25_weight * candidate.bm25 / best_bm25
+    total += recipe.neighbour_weight * candidate.neighbour_cosine
+    if question.pairs:
         shared = question.pairs & set(zip(words, words[1:]))
-        change += recipe.phrase_weight * len(shared) / len(question.pairs)
-    total = sum(question.weights.values())
-    if recipe.coverage_weight and total:
-        present = set(words)
-        found = sum(w for term, w in question.weights.items() if _stem(term) in present)
-        change += recipe.coverage_weight * found / total
-    if recipe.type_penalty and question.wants is not None and not question.wants.search(text):
-        change -= recipe.type_penalty
-    if recipe.asking_penalty and text.rstrip().rstrip("\"'”’)").endswith("?"):
-        change -= recipe.asking_penalty
-    return change
+        total += recipe.phrase_weight * len(shared) / len(question.pairs)
+    weight_sum = sum(question.weights.values())
+    if weight_sum:
+        total += recipe.coverage_weight * _covered(question, present) / weight_sum
+        if recipe.context_coverage_weight:
+            around = present | {_stem(w) for w in WORD.findall(candidate.context.lower())}
+            total += recipe.context_coverage_weight * _covered(question, around) / weight_sum
+    if question.wants is not None and not question.wants.search(text):
+        total -= recipe.type_penalty
+    if question.answer is not None and not question.answer.search(text):
+        total -= recipe.answer_type_penalty
+    if text.rstrip().rstrip("\"'”’)").endswith("?"):
+        total -= recipe.asking_penalty
+    total += recipe.length_weight * math.log(len(words) + 1)
+    new = [w for w in present if w not in question.words and w not in STOP_WORDS]
+    return total + recipe.novelty_weight * len(new) / (len(present) + 1)
+
+
+def _covered(question: Question, words: set[str]) -> float:
+    return sum(w for term, w in question.weights.items() if _stem(term) in words)
 
 
 def _stem(word: str) -> str:

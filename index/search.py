@@ -7,6 +7,8 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from . import ranking, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .citation import format_citation
@@ -163,6 +165,8 @@ class Searcher:
         dense_rank = {i: n for n, i in enumerate(i for i, _ in dense if i in kept)}
         lexical_rank = {i: n for n, i in enumerate(i for i, _ in lexical if i in kept)}
         bm25 = dict(lexical)
+        neighbour_cosines = self._neighbour_cosines(loaded, vector, kept)
+        contexts = loaded.store.contexts(kept) if recipe.context_coverage_weight else {}
         candidates = [
             ranking.Candidate(
                 i,
@@ -172,6 +176,8 @@ class Searcher:
                 dense_rank.get(i),
                 lexical_rank.get(i),
                 _ordinal(rows[i]),
+                neighbour_cosines.get(i, 0.0),
+                contexts.get(i, ""),
             )
             for i in cosines
             if i in kept
@@ -187,6 +193,15 @@ class Searcher:
             sentence_count=count,
         )
         return ranked, verdict
+
+    def _neighbour_cosines(self, loaded: _Loaded, vector: np.ndarray, ids: set[int]) -> dict[int, float]:
+        """The best cosine among the prose sentences right before and after each candidate."""
+        if not self.recipe.neighbour_weight:
+            return {}
+        around = loaded.store.prose_neighbours(ids)
+        wanted = sorted({n for ns in around.values() for n in ns})
+        cosines = dict(zip(wanted, (loaded.vectors.reconstruct(wanted) @ vector).tolist()))
+        return {i: max((cosines[n] for n in ns), default=0.0) for i, ns in around.items()}
 
     def _hits(
         self, loaded: _Loaded, ranked: list[tuple[ranking.Scored, SentenceRow]], count: int

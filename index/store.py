@@ -81,7 +81,7 @@ def m003_sentence_kind(db: sqlite_utils.Database) -> None:
 
 
 # A sentence that may be offered as an answer: prose, or one stored before lines were classified.
-_ANSWERABLE = "(sentences.kind IS NULL OR sentences.kind = 'text')"
+_PROSE = "({table}.kind IS NULL OR {table}.kind = 'text')"
 
 
 def quote_term(term: str) -> str:
@@ -135,7 +135,7 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.db = sqlite_utils.Database(conn)
-        self._answerable = self._answerable_condition()
+        self._classified = self._has_column("sentences", "kind")
 
     @classmethod
     def open_for_build(cls, path: Path) -> Store:
@@ -146,7 +146,7 @@ class Store:
         conn.execute("PRAGMA synchronous=OFF")
         store = cls(conn)
         migrations.apply(store.db)
-        store._answerable = store._answerable_condition()
+        store._classified = True
         return store
 
     @classmethod
@@ -258,7 +258,7 @@ class Store:
             (row[0], row[1])
             for row in self.db.execute(
                 "SELECT position, text FROM sentences WHERE article_id = ? "
-                f"AND position BETWEEN ? AND ? AND {self._answerable} ORDER BY position",
+                f"AND position BETWEEN ? AND ? AND {self._prose()} ORDER BY position",
                 [article_id, position - window, position + window],
             ).fetchall()
         ]
@@ -271,7 +271,7 @@ class Store:
         rows = self.db.execute(
             "SELECT sentences_fts.rowid, -bm25(sentences_fts, 1.0, ?) AS score FROM sentences_fts "
             "JOIN sentences ON sentences.id = sentences_fts.rowid "
-            f"WHERE sentences_fts MATCH ? AND {self._answerable} "
+            f"WHERE sentences_fts MATCH ? AND {self._prose()} "
             "ORDER BY bm25(sentences_fts, 1.0, ?) LIMIT ?",
             [context_weight, match, context_weight, limit],
         ).fetchall()
@@ -279,7 +279,7 @@ class Store:
 
     def answerable_count(self) -> int:
         """Sentences that may be offered as answers: the ones that have vectors."""
-        return int(self.db.execute(f"SELECT count(*) FROM sentences WHERE {self._answerable}").fetchone()[0])
+        return int(self.db.execute(f"SELECT count(*) FROM sentences WHERE {self._prose()}").fetchone()[0])
 
     def kind_counts(self) -> dict[str, int]:
         return {
@@ -292,7 +292,7 @@ class Store:
 
         So vectors can be reused for unchanged text when an article changes or the pipeline does.
         """
-        where = f"{self._answerable}" + (" AND sentences.article_id = ?" if article_id is not None else "")
+        where = self._prose() + (" AND sentences.article_id = ?" if article_id is not None else "")
         return [
             (int(r[0]), str(r[1]), str(r[2]))
             for r in self.db.execute(
@@ -301,6 +301,33 @@ class Store:
                 [] if article_id is None else [article_id],
             ).fetchall()
         ]
+
+    def contexts(self, ids: Iterable[int]) -> dict[int, str]:
+        """Each sentence's context column: its headline and the lines around it."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {
+            int(r[0]): str(r[1] or "")
+            for r in self.db.execute(f"SELECT id, context FROM sentences WHERE id IN ({marks})", ids)
+        }
+
+    def prose_neighbours(self, ids: Iterable[int]) -> dict[int, list[int]]:
+        """For each sentence, the ids of the prose sentences right before and after it in its article."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        found: dict[int, list[int]] = {i: [] for i in ids}
+        for sentence_id, neighbour_id in self.db.execute(
+            "SELECT s.id, n.id FROM sentences AS s JOIN sentences AS n ON n.article_id = s.article_id "
+            "AND n.position IN (s.position - 1, s.position + 1) "
+            f"WHERE s.id IN ({marks}) AND {self._prose('n')}",
+            ids,
+        ).fetchall():
+            found[int(sentence_id)].append(int(neighbour_id))
+        return found
 
     # -- evidence for ranking and the answer policy ------------------------------------------
 
@@ -335,6 +362,14 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def article_text(self, article_id: int) -> str:
+        """The article's headline and every line, one a line."""
+        title = self.db.execute("SELECT title FROM articles WHERE id = ?", [article_id]).fetchone()
+        lines = self.db.execute(
+            "SELECT text FROM sentences WHERE article_id = ? ORDER BY position", [article_id]
+        ).fetchall()
+        return "\n".join([str(title[0] or "") if title else "", *(str(r[0]) for r in lines)])
+
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
@@ -354,10 +389,12 @@ class Store:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _answerable_condition(self) -> str:
-        """An index built before lines were classified has no `kind`: every sentence may answer."""
-        classified = "kind" in {c.name for c in self.db.table("sentences").columns}
-        return _ANSWERABLE if classified else "1"
+    def _prose(self, table: str = "sentences") -> str:
+        """SQL true for a sentence that may answer: in an index built before lines were classified, all."""
+        return _PROSE.format(table=table) if self._classified else "1"
+
+    def _has_column(self, table: str, column: str) -> bool:
+        return column in {c.name for c in self.db.table(table).columns}
 
     @staticmethod
     def _article_values(article: Article, content_hash: str) -> dict[str, Any]:

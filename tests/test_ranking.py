@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import ranking
+from index import answer_types, ranking
 from index.answer_policy import AnswerPolicy, Best, Verdict, decide, key_terms
 from index.ranking import Candidate, Recipe
 from index.search import Searcher
@@ -53,10 +53,10 @@ def test_shorthand_stays_a_search_term_beside_its_spelling(shorthand):
 @pytest.mark.parametrize(
     ("question", "wants"),
     [
-        ("how many people died?", ranking.FIGURE),
-        ("What percentage voted?", ranking.FIGURE),
-        ("when did the storm hit?", ranking.DATE),
-        ("in what year was it built?", ranking.DATE),
+        ("how many people died?", answer_types.FIGURE),
+        ("What percentage voted?", answer_types.FIGURE),
+        ("when did the storm hit?", answer_types.DATE),
+        ("in what year was it built?", answer_types.DATE),
         ("who won the primary?", None),
     ],
 )
@@ -118,15 +118,59 @@ def test_recipes_by_name():
         Recipe.named("magic")
 
 
-def test_weighted_fusion_mixes_cosine_and_relative_bm25():
+def test_the_score_is_the_weighted_sum_of_cosine_relative_bm25_and_the_neighbours_cosine():
     candidates = [
-        Candidate(1, "a b", cosine=0.5, bm25=10.0),
-        Candidate(2, "c d", cosine=0.7, bm25=0.0),
+        Candidate(1, "a b", cosine=0.5, bm25=10.0, neighbour_cosine=0.2),
+        Candidate(2, "c d", cosine=0.7, bm25=5.0),
     ]
-    scored = ranking.score(ranking.analyse("x"), candidates, Recipe(phrase_weight=0))
-    by_id = {s.sentence_id: s.score for s in scored}
-    assert by_id[1] == pytest.approx(ranking.DENSE_WEIGHT * 0.5 + (1 - ranking.DENSE_WEIGHT) * 1.0)
-    assert by_id[2] == pytest.approx(ranking.DENSE_WEIGHT * 0.7)
+    only_fusion = Recipe(phrase_weight=0, length_weight=0, novelty_weight=0)
+    by_id = {s.sentence_id: s.score for s in ranking.score(ranking.analyse("x"), candidates, only_fusion)}
+    assert by_id[1] == pytest.approx(
+        ranking.DENSE_WEIGHT * 0.5 + ranking.BM25_WEIGHT * 1.0 + ranking.NEIGHBOUR_WEIGHT * 0.2
+    )
+    assert by_id[2] == pytest.approx(ranking.DENSE_WEIGHT * 0.7 + ranking.BM25_WEIGHT * 0.5)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how much did the bailout cost?", answer_types.MONEY),
+        ("what % of adults are addicted?", answer_types.PERCENT),
+        ("final tally on the vote?", answer_types.NUMBER),
+        ("since when has the wage been $7.25?", answer_types.DATE),
+        ("who shot the trooper?", answer_types.PERSON),
+        ("why did the senator resign?", None),
+    ],
+)
+def test_the_kind_of_answer_asked_for(question, expected):
+    assert answer_types.fine_answer(question) is expected
+
+
+def test_a_sentence_with_the_kind_of_answer_asked_for_wins():
+    assert _order(
+        "who shot the state trooper at the wawa?",
+        [
+            "The state trooper was shot at the Wawa on Wednesday.",
+            "Police said Burgon Sealy Jr. shot the trooper.",
+        ],
+    )[0].startswith("Police said Burgon Sealy")
+    assert _order(
+        "how much did southwest's meltdown cost the airline?",
+        [
+            "The meltdown cost the airline dearly, executives said.",
+            "The meltdown cost Southwest $1.1 billion.",
+        ],
+    )[0].endswith("$1.1 billion.")
+
+
+def test_the_headline_and_neighbours_count_for_a_sentence_that_names_nothing():
+    question = ranking.analyse(
+        "how many north korean troops died in kursk?", weigh=lambda terms: dict.fromkeys(terms, 1.0)
+    )
+    bare = Candidate(1, "He said about 600 had died.", cosine=0.5, context="North Korean troops in Kursk")
+    elsewhere = Candidate(2, "About 600 people died in the flood.", cosine=0.5, context="Floods in Spain")
+    order = [s.sentence_id for s in ranking.score(question, [elsewhere, bare], Recipe())]
+    assert order[0] == 1
 
 
 def test_newer_article_wins_a_tie():
@@ -148,6 +192,9 @@ class _Mentions:
 
     def article_mentions(self, article_id: int, title: str, term: str) -> bool:
         return term in self.in_article
+
+    def article_text(self, article_id: int) -> str:
+        return "Congress passed the Infrastructure Investment and Jobs Act in 2021."
 
 
 def test_the_answer_policy_says_why_it_refuses():
@@ -176,6 +223,10 @@ def test_the_answer_policy_says_why_it_refuses():
     assert verdict(middle, _Mentions({"lisbon"}, set()), only_lisbon) == Verdict(
         False, "the closest article does not mention Lisbon"
     )
+    # An acronym the best article spells out is known, though no article writes it so.
+    weights["iija"] = rare
+    assert verdict(0.5, asked={"iija": "IIJA"}).answered
+    assert verdict(0.5, asked={"iija": "iija"}) == Verdict(False, "no article mentions iija")
 
 
 SHORTHAND_ARTICLES = [
