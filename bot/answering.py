@@ -56,7 +56,8 @@ class Answerer:
                 echo=echo,
                 shared_by=shared_by,
                 shareable=shareable,
-                notes=question.notes(self.question_limit),
+                notes=question.notes(self.question_limit)
+                + ([messages.SEARCHED_AS.format(question=answer.searched_as)] if answer.searched_as else []),
             )
 
         return self._safely(search, "search", where, question=question.text[:200])

@@ -14,6 +14,7 @@ HELP_FALLBACK = "Ask me a question: I answer with exact, cited sentences from ou
 
 NO_ANSWER = "No supporting sentences found in {articles} {noun}."
 NO_ANSWER_BECAUSE = "No supporting sentences found in {articles} {noun}: {reason}."
+SEARCHED_AS = "Searched as: _{question}_"
 NO_ANSWER_HINT = "Try other words, or narrow with `since:2024-03-01` or `source:AFP`."
 NO_MORE = "No more supporting sentences for this question."
 RESULTS_FOR = "*Question:* {question}"

@@ -326,6 +326,8 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
     click.echo(click.style(f"Q: {answer.question}", bold=True))
+    if answer.searched_as:
+        click.echo(f"(searched as: {answer.searched_as})")
     if not answer.answered:
         reason = f" ({answer.refusal_reason})" if answer.refusal_reason else ""
         click.echo(f"No supporting sentences found in {answer.articles_searched:,} articles{reason}.\n")

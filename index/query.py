@@ -17,6 +17,7 @@ class Query:
     since: dt.date | None = None
     before: dt.date | None = None
     sources: tuple[str, ...] = ()
+    typed: str = ""  # the question as typed, when `text` has had its typos mended
 
     @property
     def filtered(self) -> bool:

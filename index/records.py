@@ -67,12 +67,14 @@ class Answer:
     results: tuple[Hit, ...]
     articles_searched: int = 0
     refusal_reason: str = ""  # why nothing supports an answer ("no article mentions AFRICOM")
+    searched_as: str = ""  # the question with its typos mended, when any were
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answered": self.answered,
             "refusal_reason": self.refusal_reason or None,
+            "searched_as": self.searched_as or None,
             "results": [hit.to_json() for hit in self.results],
         }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ranking, versions
+from . import ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .citation import format_citation
 from .config import Settings
@@ -90,17 +90,21 @@ class Searcher:
         query = parse_query(question, max_chars=self.settings.max_question_chars)
         loaded = self._loaded
         limit = min(limit or self.settings.results_per_answer, MAX_RESULTS)
+        query = self._mend(loaded, query)
         ranked, verdict = self._rank(loaded, query)
+        searched_as = query.text if query.typed and query.text != query.typed else ""
         if not verdict.answered:
-            return Answer(question, False, (), loaded.article_count, verdict.reason)
+            return Answer(question, False, (), loaded.article_count, verdict.reason, searched_as)
         shown = [(s, row) for s, row in ranked if s.cosine >= self.policy.min_shown_cosine]
         hits = self._hits(loaded, shown, offset + limit)
-        return Answer(question, True, tuple(hits[offset : offset + limit]), loaded.article_count)
+        page = tuple(hits[offset : offset + limit])
+        return Answer(question, True, page, loaded.article_count, searched_as=searched_as)
 
     def rank(self, question: str, k: int = 10) -> Answer:
         """The best `k` sentences whatever the no-answer rule says, and what it says (for evaluation)."""
         query = parse_query(question, max_chars=self.settings.max_question_chars)
         loaded = self._loaded
+        query = self._mend(loaded, query)
         ranked, verdict = self._rank(loaded, query)
         hits = self._hits(loaded, ranked, min(k, MAX_RESULTS))
         return Answer(question, verdict.answered, tuple(hits), loaded.article_count, verdict.reason)
@@ -131,6 +135,12 @@ class Searcher:
         return stats_for(loaded.version, loaded.meta, loaded.store)
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _mend(self, loaded: _Loaded, query: Query) -> Query:
+        """The question with its typos mended from the archive's own words (index/spelling.py)."""
+        keep = {short.lower() for short in self._shorthand}
+        mended = spelling.corrections(query.text, loaded.store.word_counts, keep)
+        return replace(query, text=spelling.apply(query.text, mended), typed=query.text)
 
     def _rank(
         self, loaded: _Loaded, query: Query

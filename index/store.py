@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,10 @@ migrations = Migrations("newsdesk")
 # searches it too, at a lower weight (ranking.CONTEXT_WEIGHT), so "he said 600 died" is found by
 # the name in the sentence before it or in the headline.
 CONTEXT_WINDOW = 2
+# The words of the vocabulary table, as spelling.corrections reads a question.
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+# SQLite's limit on bound parameters is 999 in older builds; look words up in chunks this size.
+_CHUNK = 900
 
 
 @migrations()
@@ -80,6 +85,30 @@ def m003_sentence_kind(db: sqlite_utils.Database) -> None:
     db.table("sentences").add_column("kind", str)
 
 
+@migrations()
+def m004_vocabulary(db: sqlite_utils.Database) -> None:
+    """How often each lower-case word occurs in the archive, for mending typos in questions."""
+    db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID")
+    counts: Counter[str] = Counter()
+    for (text,) in db.execute("SELECT text FROM sentences"):
+        counts.update(_words(text))
+    _add_words(db.conn, counts, 1)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _add_words(conn: sqlite3.Connection, counts: Counter[str], sign: int) -> None:
+    conn.executemany(
+        "INSERT INTO vocabulary (word, count) VALUES (?, ?) "
+        "ON CONFLICT (word) DO UPDATE SET count = count + excluded.count",
+        [(word, sign * n) for word, n in counts.items()],
+    )
+    if sign < 0:
+        conn.execute("DELETE FROM vocabulary WHERE count <= 0")
+
+
 # A sentence that may be offered as an answer: prose, or one stored before lines were classified.
 _PROSE = "({table}.kind IS NULL OR {table}.kind = 'text')"
 
@@ -136,6 +165,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.db = sqlite_utils.Database(conn)
         self._classified = self._has_column("sentences", "kind")
+        self._has_vocabulary = self.db.table("vocabulary").exists()
 
     @classmethod
     def open_for_build(cls, path: Path) -> Store:
@@ -146,7 +176,7 @@ class Store:
         conn.execute("PRAGMA synchronous=OFF")
         store = cls(conn)
         migrations.apply(store.db)
-        store._classified = True
+        store._classified = store._has_vocabulary = True
         return store
 
     @classmethod
@@ -199,6 +229,7 @@ class Store:
                 for position, (text, kind) in enumerate(zip(texts, kinds, strict=True))
             ],
         )
+        _add_words(self.db.conn, Counter(w for text in texts for w in _words(text)), 1)
         return [
             row[0]
             for row in self.db.execute(
@@ -207,14 +238,10 @@ class Store:
         ]
 
     def delete_sentences(self, article_id: int) -> list[int]:
-        ids = [
-            row[0]
-            for row in self.db.execute(
-                "SELECT id FROM sentences WHERE article_id = ?", [article_id]
-            ).fetchall()
-        ]
+        rows = self.db.execute("SELECT id, text FROM sentences WHERE article_id = ?", [article_id]).fetchall()
         self.db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
-        return ids
+        _add_words(self.db.conn, Counter(w for _, text in rows for w in _words(text)), -1)
+        return [row[0] for row in rows]
 
     def delete_article(self, article_id: int) -> list[int]:
         """Remove an article and its sentences; returns the sentence ids (to drop their vectors)."""
@@ -361,6 +388,21 @@ class Store:
             [quote_term(term), article_id],
         ).fetchone()
         return row is not None
+
+    def word_counts(self, words: Iterable[str]) -> dict[str, int]:
+        """How often each of these lower-case words occurs in the archive; unused words are left out."""
+        if not self._has_vocabulary:
+            return {}
+        wanted = list(words)
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (str(r[0]), int(r[1]))
+                for r in self.db.execute(f"SELECT word, count FROM vocabulary WHERE word IN ({marks})", chunk)
+            )
+        return found
 
     def article_text(self, article_id: int) -> str:
         """The article's headline and every line, one a line."""
