@@ -114,6 +114,13 @@ def test_no_answer_says_so_plainly(bot):
     assert ">" not in text.split("\n")[0]
 
 
+def test_a_mended_typo_is_shown_above_the_answer(bot):
+    bot.send(event_request(mention("how many north kroean soldiers died?")))
+    text = answer_posts(bot)[0].block_text()
+    assert "Searched as: _how many north korean soldiers died?_" in text
+    assert "North Korean soldiers have been killed" in text
+
+
 @pytest.mark.parametrize("text", ["", "   ", "help"])
 def test_empty_mention_gets_help_text_and_no_search(bot, text):
     bot.send(event_request(mention(text)))
