@@ -92,7 +92,7 @@ class Searcher:
         limit = min(limit or self.settings.results_per_answer, MAX_RESULTS)
         query = self._mend(loaded, query)
         ranked, verdict = self._rank(loaded, query)
-        searched_as = query.text if query.typed and query.text != query.typed else ""
+        searched_as = _searched_as(query)
         if not verdict.answered:
             return Answer(question, False, (), loaded.article_count, verdict.reason, searched_as)
         shown = [(s, row) for s, row in ranked if s.cosine >= self.policy.min_shown_cosine]
@@ -107,7 +107,9 @@ class Searcher:
         query = self._mend(loaded, query)
         ranked, verdict = self._rank(loaded, query)
         hits = self._hits(loaded, ranked, min(k, MAX_RESULTS))
-        return Answer(question, verdict.answered, tuple(hits), loaded.article_count, verdict.reason)
+        return Answer(
+            question, verdict.answered, tuple(hits), loaded.article_count, verdict.reason, _searched_as(query)
+        )
 
     def context(self, sentence_id: int, window: int = 3) -> Context:
         loaded = self._loaded
@@ -258,6 +260,11 @@ def _passes(row: SentenceRow, query: Query) -> bool:
         source = (row.source or "").casefold()
         return any(s.casefold() in source for s in query.sources)
     return True
+
+
+def _searched_as(query: Query) -> str:
+    """The mended question, when mending changed it."""
+    return query.text if query.typed and query.text != query.typed else ""
 
 
 def _ordinal(row: SentenceRow) -> int:
