@@ -18,10 +18,11 @@ STAGES: list[tuple[Any, str, str]] = [
     (store.Store, "full_text_search", "FTS5 BM25"),
     (store.Store, "term_counts", "term IDFs (capped FTS5 counts)"),
     (store.Store, "sentences", "fetch candidate rows"),
-    (ranking, "score", "fusion and rules"),
+    (ranking, "score", "scoring every candidate (second stage)"),
     (search, "decide", "answer or refuse (evidence)"),
-    (search.Searcher, "_title_cosines", "headline cosines"),
-    (search.Searcher, "_neighbour_cosines", "neighbour cosines"),
+    (search.Searcher, "_mend", "mend typos (vocabulary look-ups)"),
+    (search.Searcher, "_neighbour_cosines", "neighbour cosines (second stage)"),
+    (store.Store, "contexts", "context text (second stage)"),
     (search.Searcher, "_hits", "hits (dedupe, context, citation)"),
 ]
 
