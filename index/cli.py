@@ -58,6 +58,34 @@ def make_embedder(settings: Settings) -> Any:
     return Embedder(settings)
 
 
+def make_query_encoder(settings: Settings) -> Any:
+    """What encodes questions: the index's ONNX export when there is one (torch never loads)."""
+    context = click.get_current_context(silent=True)
+    if context is not None and isinstance(context.obj, dict) and "embedder" in context.obj:
+        return context.obj["embedder"]
+    from .embedder import Embedder
+
+    embedder = Embedder(settings)
+    if settings.query_encoder == "onnx":
+        from .query_encoder import open_query_encoder
+
+        exported = open_query_encoder(settings, embedder.name)
+        if exported is not None:
+            return exported
+    return embedder
+
+
+def export_query_encoder(settings: Settings, embedder: Any, quiet: bool) -> None:
+    """After a build, write the ONNX query encoder beside the index (once per model)."""
+    if settings.query_encoder != "onnx" or not (settings.index_dir / "current").exists():
+        return
+    from .query_encoder import write_query_encoder
+
+    line = write_query_encoder(embedder, settings)
+    if not quiet:
+        click.echo(line, err=True)
+
+
 def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -115,15 +143,17 @@ def build_command(
     from .build import build_index
 
     settings = load_settings(index_dir)
+    embedder = make_embedder(settings)
     report = build_index(
         settings,
         list(paths),
-        embedder=make_embedder(settings),
+        embedder=embedder,
         source=source,
         date=date,
         fresh=fresh,
         quiet=quiet,
     )
+    export_query_encoder(settings, embedder, quiet)
     finish_report(report, as_json, settings)
 
 
@@ -155,9 +185,9 @@ def add_command(
     from .build import add_articles
 
     settings = load_settings(index_dir)
-    report = add_articles(
-        settings, list(paths), embedder=make_embedder(settings), source=source, date=date, quiet=quiet
-    )
+    embedder = make_embedder(settings)
+    report = add_articles(settings, list(paths), embedder=embedder, source=source, date=date, quiet=quiet)
+    export_query_encoder(settings, embedder, quiet)
     finish_report(report, as_json, settings)
 
 
@@ -245,7 +275,7 @@ def ask_command(
     from .search import Searcher
 
     settings = load_settings(index_dir)
-    searcher = Searcher.open(settings, make_embedder(settings))
+    searcher = Searcher.open(settings, make_query_encoder(settings))
     if question is not None:
         show_answer(searcher.search(question, limit=limit), as_json)
         return
@@ -303,9 +333,9 @@ def eval_command(
 
     items = read_qa(qa_file)
     settings = load_settings(index_dir)
-    embedder = make_embedder(settings)
-    searcher = Searcher.open(settings, embedder, recipe=Recipe.named(recipe))
-    embedder.warm()
+    encoder = make_query_encoder(settings)
+    searcher = Searcher.open(settings, encoder, recipe=Recipe.named(recipe))
+    encoder.warm()
     with tqdm(total=len(items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:
         report = evaluate(searcher, items, worst=worst, progress=bar.update)
     if as_json:

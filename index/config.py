@@ -10,6 +10,7 @@ from typing import Any
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+QUERY_ENCODERS = ("onnx", "torch")
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class Settings:
     max_question_chars: int = 2000
     max_article_bytes: int = 10 * 1024 * 1024
     embed_batch_size: int = 64
+    # "onnx": questions are encoded by the ONNX export written beside the index at build time
+    # (no torch import, so a cold `ask` starts fast); "torch": always sentence-transformers.
+    query_encoder: str = "onnx"
     # Slack
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
@@ -42,6 +46,10 @@ class Settings:
             values["index_dir"] = Path(env["NEWSDESK_INDEX"])
         if env.get("NEWSDESK_MODEL"):
             values["model_path"] = env["NEWSDESK_MODEL"]
+        if env.get("NEWSDESK_QUERY_ENCODER"):
+            values["query_encoder"] = _choice(
+                "NEWSDESK_QUERY_ENCODER", env["NEWSDESK_QUERY_ENCODER"], QUERY_ENCODERS
+            )
         if env.get("NEWSDESK_RESULTS"):
             values["results_per_answer"] = _positive_int("NEWSDESK_RESULTS", env["NEWSDESK_RESULTS"])
         for name, key in (
@@ -78,4 +86,13 @@ def _positive_int(name: str, raw: str) -> int:
         raise NewsdeskError(f"{name} must be a whole number, got {raw!r}.") from None
     if value <= 0:
         raise NewsdeskError(f"{name} must be positive, got {value}.")
+    return value
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    from .errors import NewsdeskError
+
+    value = raw.strip().lower()
+    if value not in choices:
+        raise NewsdeskError(f"{name} must be one of {', '.join(choices)}; got {raw!r}.")
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,56 @@ class Embedder:
             if progress is not None:
                 progress(len(picked))
         return out
+
+    @property
+    def max_seq_length(self) -> int:
+        return int(self.model.max_seq_length or 0)
+
+    def export_query_encoder(self, folder: Path) -> None:
+        """Write the transformer as ONNX (`model.onnx`) and its tokenizer (`tokenizer.json`).
+
+        Only mean-pooled models are exported: pooling and normalising are done by the reader
+        (`index.query_encoder`). Raises ModelError for a model this does not fit.
+        """
+        import torch
+
+        modules = [type(module).__name__ for module in self.model]
+        pooling = getattr(self.model[1], "pooling_mode", None) if len(modules) > 1 else None
+        if modules[:2] != ["Transformer", "Pooling"] or pooling != "mean":
+            raise ModelError(f"only mean-pooled transformer models export to ONNX, not {modules}")
+        transformer: Any = self.model[0].auto_model
+        transformer.eval()
+        backend = getattr(self.model.tokenizer, "backend_tokenizer", None)
+        if backend is None:
+            raise ModelError("the model has no fast tokenizer to export")
+        backend.save(str(folder / "tokenizer.json"))
+
+        class LastHiddenState(torch.nn.Module):
+            def __init__(self, model: Any) -> None:
+                super().__init__()
+                self.model = model
+
+            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+                out = self.model(
+                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                )
+                return out.last_hidden_state
+
+        sample = self.model.tokenizer(["an example", "a second example"], padding=True, return_tensors="pt")
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]}
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer chatter about shapes it treats as constant
+            torch.onnx.export(
+                LastHiddenState(transformer),
+                tuple(sample[name] for name in names),
+                str(folder / "model.onnx"),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
 
     def forget_queries(self) -> None:
         """Empty the small cache of recent question vectors (benchmarks measure without it)."""

@@ -6,6 +6,7 @@ import re
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -13,7 +14,6 @@ from . import ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .citation import format_citation
 from .config import Settings
-from .embedder import Embedder
 from .errors import IndexMismatchError, NewsdeskError
 from .inspect import stats_for
 from .query import Query, parse_query
@@ -22,6 +22,19 @@ from .store import SentenceRow, Store
 from .vectors import IndexSpec, VectorIndex
 
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+class QueryEncoder(Protocol):
+    """What search needs from a model: its name (checked against the index) and question vectors.
+
+    `Embedder` (sentence-transformers) and `OnnxQueryEncoder` (its ONNX export) both fit.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
 
 CANDIDATES = 100
 FILTERED_CANDIDATES = 2000
@@ -50,7 +63,7 @@ class Searcher:
     def __init__(
         self,
         settings: Settings,
-        embedder: Embedder,
+        embedder: QueryEncoder,
         loaded: _Loaded,
         recipe: ranking.Recipe | None = None,
         policy: AnswerPolicy | None = None,
@@ -65,7 +78,7 @@ class Searcher:
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder, *, recipe: ranking.Recipe | None = None
+        cls, settings: Settings, embedder: QueryEncoder, *, recipe: ranking.Recipe | None = None
     ) -> Searcher:
         """Open the current index version; `recipe` swaps the ranking (baselines, experiments)."""
         version = versions.require_current_version(settings.index_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,10 @@ import yaml
 from index.build import build_index
 from index.config import Settings
 from index.embedder import Embedder
+
+# CLI builds in tests share the session's model and skip the ONNX query-encoder export (seconds
+# each); tests/test_query_encoder.py exports one and asks through it.
+os.environ.setdefault("NEWSDESK_QUERY_ENCODER", "torch")
 
 NK_SENTENCE = (
     "Around 600 North Korean soldiers have been killed and thousands more wounded fighting for "
