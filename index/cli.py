@@ -63,16 +63,9 @@ def make_query_encoder(settings: Settings) -> Any:
     context = click.get_current_context(silent=True)
     if context is not None and isinstance(context.obj, dict) and "embedder" in context.obj:
         return context.obj["embedder"]
-    from .embedder import Embedder
+    from .query_encoder import query_encoder_for
 
-    embedder = Embedder(settings)
-    if settings.query_encoder == "onnx":
-        from .query_encoder import open_query_encoder
-
-        exported = open_query_encoder(settings, embedder.name)
-        if exported is not None:
-            return exported
-    return embedder
+    return query_encoder_for(settings)
 
 
 def export_query_encoder(settings: Settings, embedder: Any, quiet: bool) -> None:

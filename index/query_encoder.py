@@ -91,6 +91,18 @@ class OnnxQueryEncoder:
         self._query_cache.clear()
 
 
+def query_encoder_for(settings: Settings) -> OnnxQueryEncoder | Embedder:
+    """What encodes questions: the index's ONNX export when there is one (torch never loads)."""
+    from .embedder import Embedder
+
+    embedder = Embedder(settings)  # cheap: the model loads on first use
+    if settings.query_encoder == "onnx":
+        exported = open_query_encoder(settings, embedder.name)
+        if exported is not None:
+            return exported
+    return embedder
+
+
 def open_query_encoder(settings: Settings, model_name: str) -> OnnxQueryEncoder | None:
     """The exported encoder of this index, if there is one for `model_name` that loads."""
     folder = settings.index_dir / FOLDER
