@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from index import followup
 from index.config import Settings
 from index.errors import NewsdeskError, QuestionError
 from index.records import Context
@@ -40,14 +41,24 @@ class Answerer:
         shared_by: str | None = None,
         shareable: bool = False,
         where: dict[str, Any] | None = None,
+        reading: followup.Reading | None = None,
     ) -> Reply:
-        """The reply to `question` (help text for an empty one); errors become an error message."""
+        """The reply to `question` (help text for an empty one); errors become an error message.
+
+        `reading` says how to search it when it was read after an earlier question (bot/followups.py).
+        """
         if question.is_help:
             return render_help()
 
         def search() -> Reply:
-            answer = self.searcher.search(
-                question.text, limit=self.settings.results_per_answer, offset=offset
+            text = reading.text if reading else question.text
+            answer = self.searcher.search(text, limit=self.settings.results_per_answer, offset=offset)
+            if reading:
+                answer = followup.annotate(answer, reading)
+            earlier = (
+                [messages.FOLLOW_UP_TO.format(question=escape(answer.follow_up_to))]
+                if answer.follow_up_to
+                else []
             )
             return render_answer(
                 answer,
@@ -57,6 +68,7 @@ class Answerer:
                 shared_by=shared_by,
                 shareable=shareable,
                 notes=question.notes(self.question_limit)
+                + earlier
                 + ([messages.SEARCHED_AS.format(question=answer.searched_as)] if answer.searched_as else []),
             )
 

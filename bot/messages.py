@@ -7,6 +7,8 @@ HELP = (
     "each with its outlet, date and link.\n"
     "• In a channel: `@newsdesk how many NK soldiers died?` (I answer in the thread)\n"
     "• In a DM: just write the question\n"
+    "• Follow up in the same thread (or DM, within a few minutes): `@newsdesk and how many were "
+    "wounded?` is read with the question before it, and I say which one\n"
     "• Anywhere: `/newsdesk how many NK soldiers died?` (only you see the answer)\n"
     "Narrow a search with `since:2024-03-01`, `until:2024-12-31` or `source:AFP`."
 )
@@ -15,6 +17,7 @@ HELP_FALLBACK = "Ask me a question: I answer with exact, cited sentences from ou
 NO_ANSWER = "No supporting sentences found in {articles} {noun}."
 NO_ANSWER_BECAUSE = "No supporting sentences found in {articles} {noun}: {reason}."
 SEARCHED_AS = "Searched as: _{question}_"
+FOLLOW_UP_TO = "Read as a follow-up to: _{question}_"
 NO_ANSWER_HINT = "Try other words, or narrow with `since:2024-03-01` or `source:AFP`."
 NO_MORE = "No more supporting sentences for this question."
 RESULTS_FOR = "*Question:* {question}"

@@ -241,9 +241,11 @@ def render_answer(
         text = _fallback(answer, shown)
 
     footer: list[dict[str, Any]] = []
-    page = {"q": question, "o": offset}
+    # A follow-up pages (and is voted on) as searched: "and how many were wounded?" alone is another question.
+    searched = answer.searched_as if answer.follow_up_to else question
+    page = {"q": searched, "o": offset}
     if shown and len(hits) >= page_size:
-        more = encode_value({"q": question, "o": offset + len(shown)})
+        more = encode_value({"q": searched, "o": offset + len(shown)})
         footer.append(button(messages.BUTTON_MORE, ACTION_MORE, more))
     if shareable:
         footer.append(button(messages.BUTTON_SHARE, ACTION_SHARE, encode_value(page), style="primary"))

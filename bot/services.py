@@ -1,4 +1,4 @@
-"""What the listeners share: settings, the answerer over the index, the feedback store."""
+"""What the listeners share: settings, the answerer over the index, the feedback and asked stores."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from index.feedback import FeedbackStore
 
 from .answering import Answerer
 from .dedupe import RecentEvents
+from .followups import FollowUps
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Services:
     answerer: Answerer
     feedback: FeedbackStore
     recent_events: RecentEvents
+    follow_ups: FollowUps
 
     def allows(self, channel: str | None, channel_type: str | None = None) -> bool:
         """Whether the bot answers in `channel`: everywhere unless an allowlist is set; DMs always."""

@@ -241,6 +241,11 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
     default=None,
     help="How many sentences to show (default 3).",
 )
+@click.option(
+    "--after",
+    metavar="EARLIER_QUESTION",
+    help="Read the question as a follow-up to this one, as a Slack thread does.",
+)
 @index_option
 @json_option
 @reports_errors
@@ -248,34 +253,44 @@ def ask_command(
     question: str | None,
     question_file: TextIO | None,
     limit: int | None,
+    after: str | None,
     index_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Find the sentences that support an answer, best first, each with a citation.
 
     Filters may follow the question: since:2024-03-01 before:2024-04-01 source:CNN.
+    With --after, a question without a subject of its own ("and how many were wounded?") is
+    searched with the earlier question's words, and its filters, as in a Slack thread.
 
     \b
     Example:
         newsdesk ask "how many NK soldiers died?"
         newsdesk ask "who won the primary? since:2024-03-01 source:CNN" --json -k 5
+        newsdesk ask --after "how many NK soldiers died?" "and how many were wounded?"
         newsdesk ask --file questions.txt --json
     """
     if (question is None) == (question_file is None):
         raise click.UsageError(
             'Give one question, e.g. newsdesk ask "how many NK soldiers died?", or --file.'
         )
+    from . import followup
     from .search import Searcher
 
     settings = load_settings(index_dir)
     searcher = Searcher.open(settings, make_query_encoder(settings))
+
+    def search(text: str) -> Answer:
+        reading = followup.read(text, after) if after else followup.on_its_own(text)
+        return followup.annotate(searcher.search(reading.text, limit=limit), reading)
+
     if question is not None:
-        show_answer(searcher.search(question, limit=limit), as_json)
+        show_answer(search(question), as_json)
         return
     failed = 0
     for line in _questions(question_file):
         try:
-            answer = searcher.search(line, limit=limit)
+            answer = search(line)
         except NewsdeskError as exc:
             failed += 1
             if as_json:
@@ -349,6 +364,8 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
     click.echo(click.style(f"Q: {answer.question}", bold=True))
+    if answer.follow_up_to:
+        click.echo(f"(read as a follow-up to: {answer.follow_up_to})")
     if answer.searched_as:
         click.echo(f"(searched as: {answer.searched_as})")
     if not answer.answered:

@@ -32,10 +32,14 @@ class Settings:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     allowed_channels: frozenset[str] = field(default_factory=frozenset)
     port: int = 3000
+    # A DM question asked within this many minutes of the same user's last one may be read as a
+    # follow-up to it (index/followup.py decides whether it reads as one). In threads: always.
+    follow_up_minutes: int = 5
 
     @property
     def feedback_db(self) -> Path:
-        """Feedback lives beside the index versions, so rebuilds never drop it."""
+        """Feedback (and the questions answered, for follow-ups) lives beside the index versions,
+        so rebuilds never drop it."""
         return self.index_dir / "feedback.db"
 
     @classmethod
@@ -65,6 +69,10 @@ class Settings:
         if env.get("NEWSDESK_CHANNELS"):
             values["allowed_channels"] = frozenset(
                 c.strip() for c in env["NEWSDESK_CHANNELS"].split(",") if c.strip()
+            )
+        if env.get("NEWSDESK_FOLLOW_UP_MINUTES"):
+            values["follow_up_minutes"] = _positive_int(
+                "NEWSDESK_FOLLOW_UP_MINUTES", env["NEWSDESK_FOLLOW_UP_MINUTES"]
             )
         if env.get("PORT"):
             values["port"] = _positive_int("PORT", env["PORT"])

@@ -67,7 +67,8 @@ class Answer:
     results: tuple[Hit, ...]
     articles_searched: int = 0
     refusal_reason: str = ""  # why nothing supports an answer ("no article mentions AFRICOM")
-    searched_as: str = ""  # the question with its typos mended, when any were
+    searched_as: str = ""  # the question with its typos mended, or as read after an earlier one
+    follow_up_to: str = ""  # the earlier question this one was read as following up (index/followup.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +76,7 @@ class Answer:
             "answered": self.answered,
             "refusal_reason": self.refusal_reason or None,
             "searched_as": self.searched_as or None,
+            "follow_up_to": self.follow_up_to or None,
             "results": [hit.to_json() for hit in self.results],
         }
 

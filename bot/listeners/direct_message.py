@@ -17,11 +17,17 @@ def register(app: App, services: Services) -> None:
         # Every message event is acked (so Slack never retries it) but only DMs are answered.
         if event.get("channel_type") != "im" or not is_question_event(event):
             return
-        channel = event["channel"]
+        channel, user, thread_ts = event["channel"], event.get("user"), event.get("thread_ts")
         question = services.answerer.parse(event.get("text"), context.bot_user_id)
         if not question.is_help:
             add_reaction(client, channel=channel, ts=event["ts"], name="eyes")
-        reply = services.answerer.answer(question, where=where(channel=channel, user=event.get("user")))
-        post_message(client, channel=channel, thread_ts=event.get("thread_ts"), reply=reply)
+        # A question soon after the user's last one may follow it up.
+        reading = services.follow_ups.read(
+            question, channel=channel, user=user, thread_ts=thread_ts, direct=True
+        )
+        reply = services.answerer.answer(question, reading=reading, where=where(channel=channel, user=user))
+        if not question.is_help:
+            services.follow_ups.remember(reading, channel=channel, user=user, thread_ts=thread_ts)
+        post_message(client, channel=channel, thread_ts=thread_ts, reply=reply)
 
     app.event("message")(ack=acknowledge, lazy=[answer_direct_message])

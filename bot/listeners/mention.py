@@ -1,4 +1,4 @@
-"""`@newsdesk question` in a channel: react 👀 at once, answer in the thread."""
+"""`@newsdesk question` in a channel: react 👀 at once, answer in the thread (follow-ups there too)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,13 @@ def register(app: App, services: Services) -> None:
         question = services.answerer.parse(event.get("text"), context.bot_user_id)
         if not question.is_help:
             add_reaction(client, channel=channel, ts=event["ts"], name="eyes")
-        reply = services.answerer.answer(question, where=where(channel=channel, user=user))
+        # In a thread newsdesk already answered, the question may follow up the last one there.
+        reading = services.follow_ups.read(
+            question, channel=channel, user=user, thread_ts=event.get("thread_ts"), direct=False
+        )
+        reply = services.answerer.answer(question, reading=reading, where=where(channel=channel, user=user))
+        if not question.is_help:
+            services.follow_ups.remember(reading, channel=channel, user=user, thread_ts=thread_ts)
         post_message(client, channel=channel, thread_ts=thread_ts, reply=reply)
 
     app.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
