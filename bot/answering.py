@@ -55,11 +55,12 @@ class Answerer:
             answer = self.searcher.search(text, limit=self.settings.results_per_answer, offset=offset)
             if reading:
                 answer = followup.annotate(answer, reading)
-            earlier = (
-                [messages.FOLLOW_UP_TO.format(question=escape(answer.follow_up_to))]
-                if answer.follow_up_to
-                else []
-            )
+            notes = question.notes(self.question_limit)
+            if answer.follow_up_to:
+                notes.append(messages.FOLLOW_UP_TO.format(question=escape(answer.follow_up_to)))
+            if answer.searched_as:
+                # Escaped: the question as typed may hold "<!channel>" once Slack's escaping is undone.
+                notes.append(messages.SEARCHED_AS.format(question=escape(answer.searched_as)))
             return render_answer(
                 answer,
                 page_size=self.settings.results_per_answer,
@@ -67,9 +68,7 @@ class Answerer:
                 echo=echo,
                 shared_by=shared_by,
                 shareable=shareable,
-                notes=question.notes(self.question_limit)
-                + earlier
-                + ([messages.SEARCHED_AS.format(question=answer.searched_as)] if answer.searched_as else []),
+                notes=notes,
             )
 
         return self._safely(search, "search", where, question=question.text[:200])

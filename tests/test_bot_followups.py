@@ -155,3 +155,14 @@ def test_questions_answered_are_kept_beside_the_feedback(start, fake, tmp_path: 
         (DM_CHANNEL, None, USER, NK_QUESTION, NK_QUESTION)
     ]
     assert rows[0]["asked_at"] == "2026-01-05T09:00:00+00:00"
+
+
+def test_the_notes_of_a_follow_up_ping_no_one(start, fake, clock):
+    bot = start()
+    bot.send(event_request(direct_message(f"{NK_QUESTION} &lt;!channel&gt;")))
+    fake.wait_for("chat.postMessage")
+    bot.send(event_request(direct_message(f"{WOUNDED} &lt;!here&gt;")))
+    text = fake.wait_for("chat.postMessage", 2)[1].block_text()
+    assert f"Read as a follow-up to: _{NK_QUESTION} &lt;!channel&gt;_" in text
+    assert "&lt;!here&gt;" in text
+    assert "<!channel>" not in text and "<!here>" not in text
