@@ -1,12 +1,17 @@
-"""The rebuild/update pipeline: read, split, store, embed, then swap the new version in atomically."""
+"""The rebuild/update pipeline: read, reconcile identities, write rows, embed, then publish atomically."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
+import shutil
+import sqlite3
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +24,9 @@ from . import versions
 from .config import Settings
 from .embedder import Embedder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
-from .errors import IndexMismatchError, IngestError, NewsdeskError
+from .errors import DiskFullError, IndexMismatchError, IngestError, NewsdeskError
 from .furniture import TEXT
+from .identity import Version, identity, lies_under, source_path, unread_input
 from .ingest import read_articles
 from .records import Article
 from .sentences import all_text, split_classified
@@ -31,6 +37,15 @@ from .vectors import IndexSpec, VectorIndex, choose_spec
 # Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
 # 2: lines are classified as prose or furniture (index/furniture.py); furniture gets no vector.
 PIPELINE_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Two versions of one article in one build: the newer was kept."""
+
+    article: str  # its URL, id or file
+    kept: str
+    replaced: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,9 @@ class BuildReport:
     sentences_embedded: int = 0
     sentences_reused: int = 0
     failures: tuple[IngestError, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    # Articles kept because the input that held them could not be read: (input, articles).
+    kept_unread: tuple[tuple[str, int], ...] = ()
     seconds: float = 0.0
     embed_seconds: float = 0.0
     version: str = ""
@@ -55,8 +73,10 @@ class BuildReport:
         return not self.failures
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "failures"}
+        data = {k: v for k, v in self.__dict__.items() if k not in {"failures", "corrections", "kept_unread"}}
         data["failures"] = [{"path": f.path, "reason": f.reason} for f in self.failures]
+        data["corrections"] = [c.__dict__ for c in self.corrections]
+        data["kept_unread"] = [{"path": path, "articles": n} for path, n in self.kept_unread]
         return data
 
 
@@ -68,12 +88,19 @@ def build_index(
     source: str | None = None,
     date: dt.date | None = None,
     fresh: bool = False,
+    prune: bool = False,
     quiet: bool = False,
 ) -> BuildReport:
-    """Make the index hold exactly the articles under `paths`; unchanged articles keep their vectors."""
-    with _VersionWriter(settings, embedder, fresh=fresh, quiet=quiet, rebuild=True) as writer:
-        writer.ingest(_articles(settings, paths, source, date, quiet))
-        writer.drop_unseen()
+    """Make the index hold the articles under `paths`; unchanged articles keep their vectors.
+
+    Articles whose input could not be read this time are kept (and reported) unless `prune`.
+    """
+    with (
+        _disk_full_reported(settings),
+        _VersionWriter(settings, embedder, fresh=fresh, quiet=quiet, rebuild=True) as writer,
+    ):
+        writer.write(_read(settings, paths, source, date, quiet))
+        writer.drop_unseen(prune=prune)
         return writer.publish()
 
 
@@ -86,10 +113,13 @@ def add_articles(
     date: dt.date | None = None,
     quiet: bool = False,
 ) -> BuildReport:
-    """Add new articles and re-embed changed ones; everything else stays as it is."""
+    """Add new articles and replace stored versions of the ones given; everything else stays."""
     versions.require_current_version(settings.index_dir)
-    with _VersionWriter(settings, embedder, fresh=False, quiet=quiet) as writer:
-        writer.ingest(_articles(settings, paths, source, date, quiet))
+    with (
+        _disk_full_reported(settings),
+        _VersionWriter(settings, embedder, fresh=False, quiet=quiet) as writer,
+    ):
+        writer.write(_read(settings, paths, source, date, quiet))
         return writer.publish()
 
 
@@ -98,7 +128,7 @@ def remove_articles(
 ) -> BuildReport:
     """Take articles (a retracted story, say) out of the index, by URL or article id."""
     versions.require_current_version(settings.index_dir)
-    with _VersionWriter(settings, None, fresh=False, quiet=quiet) as writer:
+    with _disk_full_reported(settings), _VersionWriter(settings, None, fresh=False, quiet=quiet) as writer:
         missing = writer.remove(urls=list(urls), ids=list(ids))
         if missing:
             raise NewsdeskError(
@@ -116,7 +146,10 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _articles(
+# -- step 1: read ---------------------------------------------------------------------------------
+
+
+def _read(
     settings: Settings,
     paths: Iterable[Path],
     source: str | None,
@@ -125,6 +158,49 @@ def _articles(
 ) -> Iterator[Article | IngestError]:
     items = read_articles(paths, max_bytes=settings.max_article_bytes, source=source, date=date)
     yield from tqdm(items, desc="reading", unit=" articles", disable=quiet, file=sys.stderr)
+
+
+def _lines(article: Article) -> list[tuple[str, str]]:
+    """The article's lines with their kinds; a story too short to look like prose is still a story."""
+    lines = all_text(list(article.sentences)) if article.sentences else split_classified(article.body)
+    if not any(kind == TEXT for _, kind in lines):
+        lines = all_text([text for text, _ in lines])
+    return lines
+
+
+# -- disk full ------------------------------------------------------------------------------------
+
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+@contextlib.contextmanager
+def _disk_full_reported(settings: Settings) -> Iterator[None]:
+    """A write that runs out of room becomes one message; the served version was never touched."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL_ERRNOS:
+            raise
+        raise DiskFullError(settings.index_dir, exc.strerror or str(exc)) from exc
+    except sqlite3.DatabaseError as exc:
+        if "full" not in str(exc) and not _disk_full(settings.index_dir):
+            raise
+        raise DiskFullError(settings.index_dir, str(exc)) from exc
+    except RuntimeError as exc:  # FAISS reports a failed write as a RuntimeError
+        if not any(word in str(exc) for word in ("write", "No space", "too large")):
+            raise
+        raise DiskFullError(settings.index_dir, str(exc).splitlines()[-1]) from exc
+
+
+def _disk_full(index_dir: Path) -> bool:
+    """SQLite reports some out-of-room writes only as "disk I/O error"."""
+    try:
+        return shutil.disk_usage(index_dir).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+# -- steps 2-5: reconcile, write, embed, publish ------------------------------------------------
 
 
 @dataclass
@@ -136,6 +212,39 @@ class _Counts:
     removed: int = 0
     read: int = 0
     failures: list[IngestError] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    kept_unread: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Written:
+    """An article written in this run, under its identity."""
+
+    article_id: int
+    digest: str
+    version: Version
+    outcome: str  # "new", "updated" or "unchanged"
+
+
+class _VectorChanges:
+    """Sentences to embed and sentence vectors to drop, kept in step with the rows written."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, str] = {}  # new sentence id -> what the encoder sees
+        self.removed: list[int] = []
+        # Vectors of dropped sentences, by the encoder's text, that new rows may reuse.
+        self.retired: dict[int, str] = {}
+
+    def add(self, ids: list[int], texts: list[str]) -> None:
+        self.pending.update(zip(ids, texts))
+
+    def drop(self, sentences: list[tuple[int, str]]) -> None:
+        """Forget these sentences; a vector already stored is remembered for reuse."""
+        for sentence_id, text in sentences:
+            if self.pending.pop(sentence_id, None) is not None:
+                continue  # written in this run: it has no vector yet
+            self.removed.append(sentence_id)
+            self.retired[sentence_id] = text
 
 
 class _VersionWriter:
@@ -157,11 +266,9 @@ class _VersionWriter:
         self.rebuild = rebuild
         self.started = time.perf_counter()
         self.counts = _Counts()
-        self.seen: set[int] = set()
-        self.pending: list[tuple[int, str]] = []
-        self.removed_ids: list[int] = []
-        self.retired_texts: dict[int, str] = {}
-        self.failed_paths: set[str] = set()
+        self.written: dict[str, _Written] = {}
+        self.changes = _VectorChanges()
+        self.unread: list[Path] = []
         self.reading = False
         # Vectors of the version being replaced by a pipeline change, found by the encoder's text.
         self.carried: dict[str, int] = {}
@@ -173,8 +280,13 @@ class _VersionWriter:
         try:
             versions.prune(self.settings.index_dir)
             self.version = versions.new_version_dir(self.settings.index_dir)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        try:
             self._open()
         except BaseException:
+            versions.discard(self.version)
             self._lock.__exit__(None, None, None)
             raise
         return self
@@ -206,8 +318,10 @@ class _VersionWriter:
             self.meta = {}
             return
         source = Store.open_read_only(previous / versions.DB_NAME)
-        source.copy_to(db_path)
-        source.close()
+        try:
+            source.copy_to(db_path)
+        finally:
+            source.close()
         self.store = Store.open_for_build(db_path)
         self.vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
 
@@ -247,71 +361,119 @@ class _VersionWriter:
             "`newsdesk index build --fresh PATH`, or point NEWSDESK_MODEL at the model it was built with."
         )
 
-    # -- changes ------------------------------------------------------------------------------
+    # -- step 2: reconcile identities ------------------------------------------------------------
 
-    def ingest(self, items: Iterable[Article | IngestError]) -> None:
+    def write(self, items: Iterable[Article | IngestError]) -> None:
         self.reading = True
         for item in items:
             if isinstance(item, IngestError):
                 self.counts.failures.append(item)
-                self.failed_paths.add(item.path.split(":")[0])
+                self.unread.append(unread_input(item))
                 continue
-            texts = all_text(list(item.sentences)) if item.sentences else split_classified(item.body)
-            if not any(kind == TEXT for _, kind in texts):
-                # A story too short to look like prose (one line, no full stop) is still a story.
-                texts = all_text([text for text, _ in texts])
-            if not texts:
+            lines = _lines(item)
+            if not lines:
                 self.counts.failures.append(
                     IngestError(item.path or item.title, "no sentences left after cleaning")
                 )
                 continue
             self.counts.read += 1
-            self._ingest_one(item, texts)
-        self.store.db.conn.commit()
+            self._reconcile(item, lines)
+        self.store.commit()
 
-    def _ingest_one(self, article: Article, lines: list[tuple[str, str]]) -> None:
+    def _reconcile(self, article: Article, lines: list[tuple[str, str]]) -> None:
+        """Decide what this input is: new, a new version of a stored article, or a second one in this run."""
+        key = identity(article)
         digest = content_hash(article)
-        existing = self.store.find_article(url=article.url, content_hash=digest)
-        if existing is not None and existing.id in self.seen:
-            self.counts.duplicates += 1
+        version = Version.of(article)
+        earlier = self.written.get(key)
+        if earlier is not None:
+            if earlier.digest == digest:
+                self.counts.duplicates += 1
+                return
+            self._correct(key, earlier, article, lines, digest, version)
             return
-        if existing is None:
-            article_id = self.store.insert_article(article, digest)
-            self.counts.new += 1
-        elif existing.content_hash == digest:
-            self.store.update_article(existing.id, article, digest)
-            self.seen.add(existing.id)
-            self.counts.unchanged += 1
-            return
+        stored = self.store.articles_with_identity(key)
+        for extra in stored[1:]:  # versions an older newsdesk kept side by side
+            self._delete(extra.id)
+        if not stored:
+            article_id = self._insert(article, lines, digest, key)
+            outcome = "new"
+        elif stored[0].content_hash == digest:
+            article_id = stored[0].id
+            self.store.update_article(article_id, article, digest, key, source_path(article))
+            outcome = "unchanged"
         else:
-            article_id = existing.id
-            self._retire_sentences(article_id)
-            self.store.update_article(article_id, article, digest)
+            article_id = stored[0].id
+            self._replace(article_id, article, lines, digest, key)
+            outcome = "updated"
+        setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+        self.written[key] = _Written(article_id, digest, version, outcome)
+
+    def _correct(
+        self,
+        key: str,
+        earlier: _Written,
+        article: Article,
+        lines: list[tuple[str, str]],
+        digest: str,
+        version: Version,
+    ) -> None:
+        """Two versions of one article in one run: the newer (by date, then file time) is kept."""
+        name = key.split(":", 1)[1] if not key.startswith("text:") else version.path
+        if not version.is_newer_than(earlier.version):
+            self.counts.corrections.append(Correction(name, kept=earlier.version.path, replaced=version.path))
+            return
+        self.counts.corrections.append(Correction(name, kept=version.path, replaced=earlier.version.path))
+        self._replace(earlier.article_id, article, lines, digest, key)
+        if earlier.outcome == "unchanged":
+            self.counts.unchanged -= 1
             self.counts.updated += 1
-        self.seen.add(article_id)
+        self.written[key] = _Written(earlier.article_id, digest, version, earlier.outcome)
+
+    # -- step 3: write rows ------------------------------------------------------------------------
+
+    def _insert(self, article: Article, lines: list[tuple[str, str]], digest: str, key: str) -> int:
+        article_id = self.store.insert_article(article, digest, key, source_path(article))
+        self._insert_sentences(article_id, article.title, lines)
+        return article_id
+
+    def _replace(
+        self, article_id: int, article: Article, lines: list[tuple[str, str]], digest: str, key: str
+    ) -> None:
+        self._drop_sentences(article_id)
+        self.store.update_article(article_id, article, digest, key, source_path(article))
+        self._insert_sentences(article_id, article.title, lines)
+
+    def _insert_sentences(self, article_id: int, title: str, lines: list[tuple[str, str]]) -> None:
         texts = [text for text, _ in lines]
-        ids = self.store.insert_sentences(article_id, article.title, texts, [kind for _, kind in lines])
-        self.pending.extend(
-            (sentence_id, embedding_text(article.title, text))
-            for sentence_id, (text, kind) in zip(ids, lines)
-            if kind == TEXT
-        )
+        ids = self.store.insert_sentences(article_id, title, texts, [kind for _, kind in lines])
+        prose = [(i, embedding_text(title, text)) for i, (text, kind) in zip(ids, lines) if kind == TEXT]
+        self.changes.add([i for i, _ in prose], [t for _, t in prose])
 
-    def _retire_sentences(self, article_id: int) -> None:
-        """Drop a changed article's sentences, remembering what was embedded so it can be reused."""
-        for sentence_id, title, text in self.store.embedded_texts(article_id):
-            self.retired_texts[sentence_id] = embedding_text(title, text)
-        self.removed_ids.extend(self.store.delete_sentences(article_id))
+    def _drop_sentences(self, article_id: int) -> None:
+        embedded = {
+            i: embedding_text(title, text) for i, title, text in self.store.embedded_texts(article_id)
+        }
+        deleted = self.store.delete_sentences(article_id)
+        self.changes.drop([(i, embedded[i]) for i in deleted if i in embedded])
 
-    def drop_unseen(self) -> None:
-        """For a full rebuild: drop articles not in this run, except those whose file failed to read."""
-        for article_id in self.store.article_ids() - self.seen:
-            row = self.store.db.table("articles").get(article_id)
-            if row["path"] and row["path"] in self.failed_paths:
+    def _delete(self, article_id: int) -> None:
+        self._drop_sentences(article_id)
+        self.store.delete_article(article_id)
+        self.counts.removed += 1
+
+    def drop_unseen(self, *, prune: bool) -> None:
+        """For a full rebuild: drop articles not in this run, except those under an input that failed."""
+        written = {w.article_id for w in self.written.values()}
+        for article_id, path in self.store.article_paths().items():
+            if article_id in written:
                 continue
-            self.removed_ids.extend(self.store.delete_article(article_id))
-            self.counts.removed += 1
-        self.store.db.conn.commit()
+            unread = None if prune else lies_under(path, self.unread)
+            if unread is not None:
+                self.counts.kept_unread[str(unread)] += 1
+                continue
+            self._delete(article_id)
+        self.store.commit()
 
     def remove(self, *, urls: list[str], ids: list[int]) -> list[str]:
         missing = []
@@ -328,15 +490,13 @@ class _VersionWriter:
             else:
                 missing.append(f"article {article_id}")
         for article_id in targets:
-            self.removed_ids.extend(self.store.delete_article(article_id))
-            self.counts.removed += 1
-        self.store.db.conn.commit()
+            self._delete(article_id)
+        self.store.commit()
         return missing
 
-    # -- finishing ----------------------------------------------------------------------------
+    # -- steps 4 and 5: embed, publish -------------------------------------------------------------
 
     def publish(self) -> BuildReport:
-        articles_total = self.store.count("articles")
         if self.reading and self.counts.read == 0:
             reasons = "; ".join(str(f) for f in self.counts.failures[:5]) or "no article files found"
             raise NewsdeskError(
@@ -344,57 +504,63 @@ class _VersionWriter:
                 "newsdesk reads .txt .md .json .jsonl .html (optionally .gz)."
             )
         embed_started = time.perf_counter()
-        embedded, reused = self._update_vectors()
+        embedded, reused = self._embed()
         embed_seconds = time.perf_counter() - embed_started
-        sentences_total = self.store.count("sentences")
-        answerable = self.store.answerable_count()
-        self.meta = {
-            "model": self.embedder.name if self.embedder else self.meta.get("model"),
-            "dimension": self.vectors.dimension,
-            "index": self.vectors.spec.to_json(),
-            "index_type": self.vectors.spec.describe(),
-            "vectors": self.vectors.count,
-            "articles": articles_total,
-            "sentences": sentences_total,
-            "answerable_sentences": answerable,
-            "pipeline_version": PIPELINE_VERSION,
-            "embedding_input": EMBEDDING_INPUT,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        if self.vectors.count != answerable:
-            raise NewsdeskError(
-                f"Internal check failed: {self.vectors.count} vectors for {answerable} "
-                "answerable sentences. The previous index was kept; please report this."
-            )
-        self.vectors.save(self.version / versions.VECTORS_NAME)
-        self.store.write_build_info(self.meta)
-        self.store.finish()
-        versions.write_meta(self.version, self.meta)
-        versions.publish(self.settings.index_dir, self.version)
+        self._write_version()
         return BuildReport(
             articles_new=self.counts.new,
             articles_updated=self.counts.updated,
             articles_unchanged=self.counts.unchanged,
             duplicates=self.counts.duplicates,
             articles_removed=self.counts.removed,
-            articles_total=articles_total,
-            sentences_total=sentences_total,
+            articles_total=self.meta["articles"],
+            sentences_total=self.meta["sentences"],
             sentences_embedded=embedded,
             sentences_reused=reused,
             failures=tuple(self.counts.failures),
+            corrections=tuple(self.counts.corrections),
+            kept_unread=tuple(sorted(self.counts.kept_unread.items())),
             seconds=time.perf_counter() - self.started,
             embed_seconds=embed_seconds,
             version=self.version.name,
             index_type=self.vectors.spec.describe(),
         )
 
-    def _update_vectors(self) -> tuple[int, int]:
-        """Embed pending sentences (each distinct text once), reusing retired vectors by text."""
+    def _write_version(self) -> None:
+        """Save vectors, database and metadata into the new version, then swap it in."""
+        answerable = self.store.answerable_count()
+        if self.vectors.count != answerable:
+            raise NewsdeskError(
+                f"Internal check failed: {self.vectors.count} vectors for {answerable} "
+                "answerable sentences. The previous index was kept; please report this."
+            )
+        self.meta = {
+            "model": self.embedder.name if self.embedder else self.meta.get("model"),
+            "dimension": self.vectors.dimension,
+            "index": self.vectors.spec.to_json(),
+            "index_type": self.vectors.spec.describe(),
+            "vectors": self.vectors.count,
+            "articles": self.store.count("articles"),
+            "sentences": self.store.count("sentences"),
+            "answerable_sentences": answerable,
+            "pipeline_version": PIPELINE_VERSION,
+            "embedding_input": EMBEDDING_INPUT,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        self.vectors.save(self.version / versions.VECTORS_NAME)
+        self.store.write_build_info(self.meta)
+        self.store.finish()
+        versions.write_meta(self.version, self.meta)
+        versions.publish(self.settings.index_dir, self.version)
+
+    def _embed(self) -> tuple[int, int]:
+        """Embed pending sentences (each distinct text once), reusing stored vectors by text."""
+        pending = self.changes.pending
         reusable = self._reusable_vectors()
-        self.vectors.remove(self.removed_ids)
-        if not self.pending:
+        self.vectors.remove(self.changes.removed)
+        if not pending:
             return 0, 0
-        unique_texts = list(dict.fromkeys(text for _, text in self.pending))
+        unique_texts = list(dict.fromkeys(pending.values()))
         to_encode = [t for t in unique_texts if t not in reusable]
         assert self.embedder is not None
         with tqdm(
@@ -409,8 +575,8 @@ class _VersionWriter:
             )
         by_text = dict(reusable)
         by_text.update(zip(to_encode, encoded))
-        ids = np.array([sentence_id for sentence_id, _ in self.pending], dtype=np.int64)
-        matrix = np.vstack([by_text[text] for _, text in self.pending]).astype(np.float32)
+        ids = np.array(list(pending), dtype=np.int64)
+        matrix = np.vstack([by_text[text] for text in pending.values()]).astype(np.float32)
         spec = choose_spec(self.vectors.count + len(ids))
         if spec.kind == self.vectors.spec.kind:
             self.vectors.add(matrix, ids)
@@ -419,25 +585,29 @@ class _VersionWriter:
             self.vectors = VectorIndex.build(
                 np.vstack([old_vectors, matrix]), np.concatenate([old_ids, ids]), spec
             )
-        return len(to_encode), len(self.pending) - len(to_encode)
+        return len(to_encode), len(pending) - len(to_encode)
 
     def _reusable_vectors(self) -> dict[str, np.ndarray]:
-        """Vectors of sentences being replaced, keyed by their text as the encoder saw it."""
-        if not self.pending:
+        """Stored vectors for the texts to embed: of the version replaced by a pipeline change, of
+        sentences dropped in this run, and of the same wording kept in another article."""
+        pending = self.changes.pending
+        if not pending:
             return {}
-        wanted = {text for _, text in self.pending}
+        wanted = set(pending.values())
+        found: dict[str, np.ndarray] = {}
         if self.carried_vectors is not None:
             pairs = [(self.carried[t], t) for t in wanted if t in self.carried]
-            vectors = self.carried_vectors.reconstruct([i for i, _ in pairs])
-            return {t: v for (_, t), v in zip(pairs, vectors)}
-        if not self.retired_texts:
-            return {}
-        # Retired ids may have been taken again by this run's new rows; only old vectors count.
-        pairs = [(i, t) for i, t in self.retired_texts.items() if t in wanted]
-        if not pairs:
-            return {}
-        vectors = self.vectors.reconstruct([i for i, _ in pairs])
-        return {t: v for (_, t), v in zip(pairs, vectors)}
+            found.update(zip([t for _, t in pairs], self.carried_vectors.reconstruct([i for i, _ in pairs])))
+        # A dropped id may have been taken again by a new row of this run: only the old vector counts.
+        pairs = [(i, t) for i, t in self.changes.retired.items() if t in wanted and t not in found]
+        kept = {
+            embedding_text(title, text): i
+            for i, title, text in self.store.embedded_with_texts(wanted - found.keys())
+            if i not in pending
+        }
+        pairs += [(i, t) for t, i in kept.items() if t in wanted]
+        found.update(zip([t for _, t in pairs], self.vectors.reconstruct([i for i, _ in pairs])))
+        return found
 
 
 def _spec_from_meta(meta: dict[str, Any]) -> IndexSpec:

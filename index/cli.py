@@ -110,6 +110,11 @@ def index_group() -> None:
 @click.option("--source", help="Outlet for articles whose files do not name one (wins over detection).")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
 @click.option("--fresh", is_flag=True, help="Re-embed everything instead of reusing unchanged articles.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop articles whose folder or file could not be read this time (kept by default).",
+)
 @index_option
 @quiet_option
 @json_option
@@ -119,6 +124,7 @@ def build_command(
     source: str | None,
     date: dt.date | None,
     fresh: bool,
+    prune: bool,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -126,7 +132,9 @@ def build_command(
     """Rebuild the index from article files and folders (recursive).
 
     The new index is written beside the old one and swapped in atomically: until the build
-    finishes, questions are answered from the previous index.
+    finishes, questions are answered from the previous index. Articles from a folder or file
+    that cannot be read this time (unmounted, unreadable, damaged) are kept and listed;
+    --prune drops them.
 
     \b
     Example:
@@ -144,6 +152,7 @@ def build_command(
         source=source,
         date=date,
         fresh=fresh,
+        prune=prune,
         quiet=quiet,
     )
     export_query_encoder(settings, embedder, quiet)
@@ -168,8 +177,8 @@ def add_command(
 ) -> None:
     """Add new or changed articles; only those are embedded.
 
-    Articles are matched by URL (or, without one, by content): a changed text replaces the
-    stored article, an unchanged one is left alone.
+    Articles are matched by URL, else by their front-matter `id`, else by their file: a
+    changed text replaces the stored version, an unchanged one is left alone.
 
     \b
     Example:
@@ -398,6 +407,19 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
             f"{report.articles_unchanged} unchanged, {report.duplicates} duplicates skipped, "
             f"{report.articles_removed} removed; {report.sentences_embedded:,} sentences embedded, "
             f"{report.sentences_reused:,} reused; {report.seconds:.1f} s."
+        )
+        for correction in report.corrections:
+            click.echo(
+                f"  two versions of {correction.article}: kept {correction.kept} (the newer), "
+                f"not {correction.replaced}."
+            )
+    if report.kept_unread and not as_json:
+        kept = sum(n for _, n in report.kept_unread)
+        inputs = ", ".join(f"{path} ({n})" for path, n in report.kept_unread)
+        click.echo(
+            f"Kept {kept} articles from inputs that could not be read: {inputs}. "
+            "Run `newsdesk index build --prune` to drop them.",
+            err=True,
         )
     if report.failures:
         click.echo(f"{len(report.failures)} skipped:", err=True)

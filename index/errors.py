@@ -5,6 +5,7 @@ NewsdeskError
 ├── IndexMissingError  no index has been built at the configured location
 ├── IndexMismatchError the index was built with another model or format
 ├── IndexBusyError     another build holds the index lock
+├── DiskFullError      the new index version could not be written for lack of room
 ├── QuestionError      the question is empty or too long
 └── ModelError         the embedding model cannot be loaded
 """
@@ -42,6 +43,16 @@ class IndexBusyError(NewsdeskError):
     def __init__(self, index_dir: str | Path) -> None:
         super().__init__(
             f"Another `newsdesk index` command is updating {index_dir}; wait for it to finish and try again."
+        )
+
+
+class DiskFullError(NewsdeskError):
+    def __init__(self, index_dir: str | Path, detail: str) -> None:
+        self.index_dir = str(index_dir)
+        super().__init__(
+            f"The disk is full at {self.index_dir} ({detail}): the new index could not be written, "
+            "and the index being served is unchanged. Free some space there (or point --index at a "
+            "disk with room) and run the command again."
         )
 
 

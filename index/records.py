@@ -12,7 +12,8 @@ class Article:
     """One article as read from a file, before splitting.
 
     `sentences` is set only when the input fixes sentence boundaries itself (evaluation sets);
-    otherwise the body is split by `index.sentences`.
+    otherwise the body is split by `index.sentences`. `id` is the article's own identifier from
+    its file (front matter or a JSON `id` field), not the index's row id.
     """
 
     title: str
@@ -23,6 +24,7 @@ class Article:
     authors: tuple[str, ...] = ()
     path: str | None = None
     sentences: tuple[str, ...] | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True)

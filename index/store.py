@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 from collections import Counter
@@ -95,6 +96,24 @@ def m004_vocabulary(db: sqlite_utils.Database) -> None:
     _add_words(db.conn, counts, 1)
 
 
+@migrations()
+def m005_article_identity(db: sqlite_utils.Database) -> None:
+    """What makes two inputs one article (`identity.identity`), and each article's file as an absolute path.
+
+    Rows stored before keep their URL as identity, else their file (resolved against the folder
+    the build runs in, as it was read), else their text.
+    """
+    db.table("articles").add_column("identity", str)
+    rows = db.execute("SELECT id, url, path, content_hash FROM articles").fetchall()
+    updates = []
+    for article_id, url, path, digest in rows:
+        resolved = os.path.abspath(path) if path else None
+        key = "url:" + url if url else ("path:" + resolved if resolved else "text:" + digest)
+        updates.append((key, resolved, article_id))
+    db.conn.executemany("UPDATE articles SET identity = ?, path = ? WHERE id = ?", updates)
+    db.table("articles").create_index(["identity"])
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -135,6 +154,8 @@ class ArticleRow:
     source: str | None
     date: dt.date | None
     content_hash: str
+    identity: str
+    path: str | None
 
 
 @dataclass(frozen=True)
@@ -202,21 +223,29 @@ class Store:
 
     # -- build side ---------------------------------------------------------------------------
 
-    def find_article(self, *, url: str | None, content_hash: str) -> ArticleRow | None:
-        if url:
-            rows = list(self.db.table("articles").rows_where("url = ?", [url], limit=1))
-            if rows:
-                return self._article_row(rows[0])
-        rows = list(self.db.table("articles").rows_where("content_hash = ?", [content_hash], limit=1))
-        return self._article_row(rows[0]) if rows else None
+    def commit(self) -> None:
+        self.db.conn.commit()
 
-    def insert_article(self, article: Article, content_hash: str) -> int:
+    def articles_with_identity(self, identity: str) -> list[ArticleRow]:
+        """The stored versions of one article, oldest first (more than one only in an older index)."""
+        rows = self.db.table("articles").rows_where("identity = ?", [identity], order_by="id")
+        return [self._article_row(row) for row in rows]
+
+    def insert_article(self, article: Article, content_hash: str, identity: str, path: str | None) -> int:
         table = self.db.table("articles")
-        table.insert(self._article_values(article, content_hash))
+        table.insert(self._article_values(article, content_hash, identity, path))
         return int(table.last_rowid or 0)
 
-    def update_article(self, article_id: int, article: Article, content_hash: str) -> None:
-        self.db.table("articles").update(article_id, self._article_values(article, content_hash))
+    def update_article(
+        self, article_id: int, article: Article, content_hash: str, identity: str, path: str | None
+    ) -> None:
+        self.db.table("articles").update(
+            article_id, self._article_values(article, content_hash, identity, path)
+        )
+
+    def article_paths(self) -> dict[int, str | None]:
+        """Every article's id and the file it was read from."""
+        return {int(r[0]): r[1] for r in self.db.execute("SELECT id, path FROM articles").fetchall()}
 
     def insert_sentences(
         self, article_id: int, title: str, texts: Sequence[str], kinds: Sequence[str]
@@ -313,6 +342,25 @@ class Store:
             str(row[0] or "text"): int(row[1])
             for row in self.db.execute("SELECT kind, count(*) FROM sentences GROUP BY kind").fetchall()
         }
+
+    def embedded_with_texts(self, texts: Iterable[str]) -> list[tuple[int, str, str]]:
+        """(id, headline, text) of the sentences with a vector whose text is one of `texts`.
+
+        So the same wording in another article (wire copy) reuses a stored vector.
+        """
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_texts (text TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted_texts")
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO wanted_texts (text) VALUES (?)", ((t,) for t in texts)
+        )
+        return [
+            (int(r[0]), str(r[1]), str(r[2]))
+            for r in self.db.execute(
+                "SELECT sentences.id, articles.title, sentences.text FROM sentences "
+                "JOIN wanted_texts ON wanted_texts.text = sentences.text "
+                f"JOIN articles ON articles.id = sentences.article_id WHERE {self._prose()}"
+            ).fetchall()
+        ]
 
     def embedded_texts(self, article_id: int | None = None) -> list[tuple[int, str, str]]:
         """(id, headline, text) of the sentences with a vector, of one article or all of them.
@@ -439,14 +487,17 @@ class Store:
         return column in {c.name for c in self.db.table(table).columns}
 
     @staticmethod
-    def _article_values(article: Article, content_hash: str) -> dict[str, Any]:
+    def _article_values(
+        article: Article, content_hash: str, identity: str, path: str | None
+    ) -> dict[str, Any]:
         return {
+            "identity": identity,
             "url": article.url,
             "title": article.title,
             "source": article.source,
             "date": article.date.isoformat() if article.date else None,
             "authors": json.dumps(list(article.authors)) if article.authors else None,
-            "path": article.path,
+            "path": path,
             "content_hash": content_hash,
             "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
@@ -460,6 +511,8 @@ class Store:
             source=row["source"],
             date=_date(row["date"]),
             content_hash=row["content_hash"],
+            identity=row["identity"],
+            path=row["path"],
         )
 
 

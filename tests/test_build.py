@@ -21,32 +21,32 @@ from index.versions import current_version
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_same_articles_twice_are_stored_once_and_not_re_embedded(make_index, embedder, write_articles):
+def test_same_articles_twice_are_stored_once_and_not_re_embedded(make_index, embedder, tmp_path):
     settings = make_index()
-    again = write_articles(NEWS_ARTICLES, folder="again")
-    report = add_articles(settings, [again], embedder=embedder, quiet=True)
+    report = add_articles(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
     assert report.articles_new == 0
     assert report.articles_unchanged == len(NEWS_ARTICLES)
     assert report.sentences_embedded == 0
     assert report.articles_total == len(NEWS_ARTICLES)
 
 
-def test_same_content_under_two_files_is_a_duplicate(tmp_path, embedder, write_articles):
-    article = dict(NEWS_ARTICLES[3])  # no URL: identified by its content
+def test_one_url_twice_with_the_same_text_is_a_duplicate(tmp_path, embedder, write_articles):
+    article = dict(NEWS_ARTICLES[0])
     folder = write_articles([article, article])
     report = build_index(Settings(index_dir=tmp_path / "index"), [folder], embedder=embedder, quiet=True)
     assert report.articles_new == 1
     assert report.duplicates == 1
 
 
-def test_changed_article_is_re_embedded_and_only_it(make_index, embedder, write_articles):
+def test_changed_article_is_re_embedded_and_only_it(make_index, embedder, tmp_path):
     settings = make_index()
     changed = dict(NEWS_ARTICLES[1])
     changed["text"] += "\n\nMarkets rallied after the announcement, with the S&P 500 up 0.9%."
-    folder = write_articles([changed, *NEWS_ARTICLES[2:]], folder="changed")
+    folder = tmp_path / "articles"
+    write_article(folder, "001.txt", changed)
     report = add_articles(settings, [folder], embedder=embedder, quiet=True)
     assert report.articles_updated == 1
-    assert report.articles_unchanged == len(NEWS_ARTICLES) - 2
+    assert report.articles_unchanged == len(NEWS_ARTICLES) - 1
     assert report.sentences_embedded == 1  # only the new sentence; the old two are reused
     assert report.sentences_reused == 2
     searcher = Searcher.open(settings, embedder)
@@ -56,9 +56,10 @@ def test_changed_article_is_re_embedded_and_only_it(make_index, embedder, write_
     assert searcher.stats().articles == len(NEWS_ARTICLES)
 
 
-def test_rebuild_drops_articles_no_longer_given(make_index, embedder, write_articles):
+def test_rebuild_drops_articles_no_longer_given(make_index, embedder, tmp_path):
     settings = make_index()
-    folder = write_articles(NEWS_ARTICLES[1:], folder="fewer")
+    folder = tmp_path / "articles"
+    (folder / "000.txt").unlink()
     report = build_index(settings, [folder], embedder=embedder, quiet=True)
     assert report.articles_removed == 1
     assert report.sentences_embedded == 0

@@ -112,6 +112,7 @@ def make_article(
     authors: tuple[str, ...] = (),
     path: str | None = None,
     sentences: tuple[str, ...] | None = None,
+    article_id: Any = None,
 ) -> Article:
     """Clean the body, detect the outlet and fill in the title; refuse an article without text.
 
@@ -136,6 +137,7 @@ def make_article(
         authors=authors,
         path=path,
         sentences=sentences,
+        id=_one_line(article_id),
     )
 
 

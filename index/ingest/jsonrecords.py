@@ -106,6 +106,7 @@ def article_from_record(record: Any, where: str, path: str) -> Article:
         authors=parse_authors(text_field(record, ("authors", "author"))[1]),
         path=path,
         sentences=sentences,
+        article_id=record.get("id"),
     )
 
 

@@ -45,6 +45,7 @@ def read_text(stream: BufferedIOBase, label: str, *, max_bytes: int) -> Iterator
         url=meta.get("url"),
         authors=parse_authors(text_field(meta, ("authors", "author"))[1]),
         path=label,
+        article_id=meta.get("id"),
     )
 
 
