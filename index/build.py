@@ -7,7 +7,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
-import shutil
+import re
 import sqlite3
 import sys
 import time
@@ -171,6 +171,11 @@ def _lines(article: Article) -> list[tuple[str, str]]:
 # -- disk full ------------------------------------------------------------------------------------
 
 _DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+# SQLite's names for a write that found no room: SQLITE_FULL on a full disk, SQLITE_IOERR_WRITE when
+# a write came up short (a quota or a file size limit).
+_SQLITE_NO_ROOM = {"SQLITE_FULL", "SQLITE_IOERR_WRITE"}
+# FAISS reports a failed write as "... write error in PATH: 10 != 20 (No space left on device)".
+_FAISS_WRITE_ERROR = re.compile(r"write error in .*\((?P<reason>[^()]*)\)\s*$")
 
 
 @contextlib.contextmanager
@@ -182,22 +187,15 @@ def _disk_full_reported(settings: Settings) -> Iterator[None]:
         if exc.errno not in _DISK_FULL_ERRNOS:
             raise
         raise DiskFullError(settings.index_dir, exc.strerror or str(exc)) from exc
-    except sqlite3.DatabaseError as exc:
-        if "full" not in str(exc) and not _disk_full(settings.index_dir):
+    except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorname", None) not in _SQLITE_NO_ROOM:
             raise
         raise DiskFullError(settings.index_dir, str(exc)) from exc
-    except RuntimeError as exc:  # FAISS reports a failed write as a RuntimeError
-        if not any(word in str(exc) for word in ("write", "No space", "too large")):
+    except RuntimeError as exc:
+        found = _FAISS_WRITE_ERROR.search(str(exc))
+        if found is None:
             raise
-        raise DiskFullError(settings.index_dir, str(exc).splitlines()[-1]) from exc
-
-
-def _disk_full(index_dir: Path) -> bool:
-    """SQLite reports some out-of-room writes only as "disk I/O error"."""
-    try:
-        return shutil.disk_usage(index_dir).free < 1024 * 1024
-    except OSError:
-        return False
+        raise DiskFullError(settings.index_dir, found["reason"]) from exc
 
 
 # -- steps 2-5: reconcile, write, embed, publish ------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -157,3 +158,37 @@ def test_killing_a_build_midway_leaves_the_previous_index_searchable(make_index,
     assert report.articles_new == 1
     leftovers = [p for p in (settings.index_dir / "versions").iterdir() if not (p / "build.json").exists()]
     assert leftovers == []
+
+
+def test_a_full_disk_keeps_the_served_index_and_says_so_in_one_line(make_index, embedder, tmp_path):
+    """The real build runs out of room: its files may grow only a little past the served database."""
+    settings = make_index()
+    served = current_version(settings.index_dir)
+    assert served is not None
+    room = (served / "newsdesk.db").stat().st_size + 16 * 1024
+    more = tmp_path / "more"
+    for number in range(30):
+        lines = [f"Item {number}-{line}: the council discussed repairs on street {line}." for line in range(20)]
+        write_article(more, f"{number:02d}.txt", {"title": f"Council {number}", "text": "\n\n".join(lines)})
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    build = subprocess.run(
+        [str(Path(sys.executable).parent / "newsdesk"), "index", "build", str(more), "--quiet"],
+        cwd=REPO,
+        env={**os.environ, "NEWSDESK_INDEX": str(settings.index_dir)},
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert build.returncode == 1
+    assert build.stderr.startswith(f"Error: The disk is full at {settings.index_dir} (")
+    assert "the index being served is unchanged. Free some space there" in build.stderr
+    assert len(build.stderr.strip().splitlines()) == 1, build.stderr
+    assert current_version(settings.index_dir) == served
+    assert [p.name for p in (settings.index_dir / "versions").iterdir()] == [served.name]
+    answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
+    assert answer.results[0].text == NK_SENTENCE
