@@ -168,7 +168,7 @@ def test_a_full_disk_keeps_the_served_index_and_says_so_in_one_line(make_index, 
     room = (served / "newsdesk.db").stat().st_size + 16 * 1024
     more = tmp_path / "more"
     for number in range(30):
-        lines = [f"Item {number}-{line}: the council discussed repairs on street {line}." for line in range(20)]
+        lines = [f"Item {number}-{line}: the council discussed street {line}." for line in range(20)]
         write_article(more, f"{number:02d}.txt", {"title": f"Council {number}", "text": "\n\n".join(lines)})
 
     def limit_file_size() -> None:
