@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
 from . import versions
@@ -31,7 +30,8 @@ from .ingest import read_articles
 from .records import Article
 from .sentences import all_text, split_classified
 from .store import Store
-from .vectors import IndexSpec, VectorIndex, choose_spec
+from .vector_update import VectorUpdate
+from .vectors import IndexSpec, VectorIndex
 
 # Bump when cleaning or splitting changes, so a rebuild re-splits articles whose text is unchanged.
 # Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
@@ -203,10 +203,8 @@ def _disk_full_reported(settings: Settings) -> Iterator[None]:
 
 @dataclass
 class _Counts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
+    # Articles by what this run did with them: "new", "updated", "unchanged" or "duplicates".
+    outcomes: Counter[str] = field(default_factory=Counter)
     removed: int = 0
     read: int = 0
     failures: list[IngestError] = field(default_factory=list)
@@ -222,27 +220,6 @@ class _Written:
     digest: str
     version: Version
     outcome: str  # "new", "updated" or "unchanged"
-
-
-class _VectorChanges:
-    """Sentences to embed and sentence vectors to drop, kept in step with the rows written."""
-
-    def __init__(self) -> None:
-        self.pending: dict[int, str] = {}  # new sentence id -> what the encoder sees
-        self.removed: list[int] = []
-        # Vectors of dropped sentences, by the encoder's text, that new rows may reuse.
-        self.retired: dict[int, str] = {}
-
-    def add(self, ids: list[int], texts: list[str]) -> None:
-        self.pending.update(zip(ids, texts))
-
-    def drop(self, sentences: list[tuple[int, str]]) -> None:
-        """Forget these sentences; a vector already stored is remembered for reuse."""
-        for sentence_id, text in sentences:
-            if self.pending.pop(sentence_id, None) is not None:
-                continue  # written in this run: it has no vector yet
-            self.removed.append(sentence_id)
-            self.retired[sentence_id] = text
 
 
 class _VersionWriter:
@@ -265,12 +242,9 @@ class _VersionWriter:
         self.started = time.perf_counter()
         self.counts = _Counts()
         self.written: dict[str, _Written] = {}
-        self.changes = _VectorChanges()
+        self.changes = VectorUpdate()
         self.unread: list[Path] = []
         self.reading = False
-        # Vectors of the version being replaced by a pipeline change, found by the encoder's text.
-        self.carried: dict[str, int] = {}
-        self.carried_vectors: VectorIndex | None = None
 
     def __enter__(self) -> _VersionWriter:
         self._lock = versions.writer_lock(self.settings.index_dir)
@@ -343,12 +317,14 @@ class _VersionWriter:
     def _carry_vectors(self, previous: Path) -> None:
         old = Store.open_read_only(previous / versions.DB_NAME)
         try:
-            self.carried = {
+            texts = {
                 embedding_text(title, text): sentence_id for sentence_id, title, text in old.embedded_texts()
             }
         finally:
             old.close()
-        self.carried_vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+        self.changes.carry(
+            texts, VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+        )
 
     def _mismatch_message(self, meta: dict[str, Any]) -> str:
         model = self.embedder.name if self.embedder else "this newsdesk"
@@ -386,7 +362,7 @@ class _VersionWriter:
         earlier = self.written.get(key)
         if earlier is not None:
             if earlier.digest == digest:
-                self.counts.duplicates += 1
+                self.counts.outcomes["duplicates"] += 1
                 return
             self._correct(key, earlier, article, lines, digest, version)
             return
@@ -404,7 +380,7 @@ class _VersionWriter:
             article_id = stored[0].id
             self._replace(article_id, article, lines, digest, key)
             outcome = "updated"
-        setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+        self.counts.outcomes[outcome] += 1
         self.written[key] = _Written(article_id, digest, version, outcome)
 
     def _correct(
@@ -417,16 +393,17 @@ class _VersionWriter:
         version: Version,
     ) -> None:
         """Two versions of one article in one run: the newer (by date, then file time) is kept."""
-        name = key.split(":", 1)[1] if not key.startswith("text:") else version.path
+        name = key.split(":", 1)[1]  # a URL, an id or a file (a text key never has two versions)
         if not version.is_newer_than(earlier.version):
             self.counts.corrections.append(Correction(name, kept=earlier.version.path, replaced=version.path))
             return
         self.counts.corrections.append(Correction(name, kept=version.path, replaced=earlier.version.path))
         self._replace(earlier.article_id, article, lines, digest, key)
-        if earlier.outcome == "unchanged":
-            self.counts.unchanged -= 1
-            self.counts.updated += 1
-        self.written[key] = _Written(earlier.article_id, digest, version, earlier.outcome)
+        outcome = earlier.outcome
+        if outcome == "unchanged":  # the stored text matched the first version, not this one
+            self.counts.outcomes.update(unchanged=-1, updated=1)
+            outcome = "updated"
+        self.written[key] = _Written(earlier.article_id, digest, version, outcome)
 
     # -- step 3: write rows ------------------------------------------------------------------------
 
@@ -502,14 +479,20 @@ class _VersionWriter:
                 "newsdesk reads .txt .md .json .jsonl .html (optionally .gz)."
             )
         embed_started = time.perf_counter()
-        embedded, reused = self._embed()
+        self.vectors, embedded, reused = self.changes.apply(
+            self.vectors,
+            self.store,
+            self.embedder,
+            batch_size=self.settings.embed_batch_size,
+            quiet=self.quiet,
+        )
         embed_seconds = time.perf_counter() - embed_started
         self._write_version()
         return BuildReport(
-            articles_new=self.counts.new,
-            articles_updated=self.counts.updated,
-            articles_unchanged=self.counts.unchanged,
-            duplicates=self.counts.duplicates,
+            articles_new=self.counts.outcomes["new"],
+            articles_updated=self.counts.outcomes["updated"],
+            articles_unchanged=self.counts.outcomes["unchanged"],
+            duplicates=self.counts.outcomes["duplicates"],
             articles_removed=self.counts.removed,
             articles_total=self.meta["articles"],
             sentences_total=self.meta["sentences"],
@@ -550,62 +533,6 @@ class _VersionWriter:
         self.store.finish()
         versions.write_meta(self.version, self.meta)
         versions.publish(self.settings.index_dir, self.version)
-
-    def _embed(self) -> tuple[int, int]:
-        """Embed pending sentences (each distinct text once), reusing stored vectors by text."""
-        pending = self.changes.pending
-        reusable = self._reusable_vectors()
-        self.vectors.remove(self.changes.removed)
-        if not pending:
-            return 0, 0
-        unique_texts = list(dict.fromkeys(pending.values()))
-        to_encode = [t for t in unique_texts if t not in reusable]
-        assert self.embedder is not None
-        with tqdm(
-            total=len(to_encode),
-            desc="embedding",
-            unit=" sentences",
-            disable=self.quiet,
-            file=sys.stderr,
-        ) as bar:
-            encoded = self.embedder.encode(
-                to_encode, batch_size=self.settings.embed_batch_size, progress=bar.update
-            )
-        by_text = dict(reusable)
-        by_text.update(zip(to_encode, encoded))
-        ids = np.array(list(pending), dtype=np.int64)
-        matrix = np.vstack([by_text[text] for text in pending.values()]).astype(np.float32)
-        spec = choose_spec(self.vectors.count + len(ids))
-        if spec.kind == self.vectors.spec.kind:
-            self.vectors.add(matrix, ids)
-        else:
-            old_vectors, old_ids = self.vectors.vectors_and_ids()
-            self.vectors = VectorIndex.build(
-                np.vstack([old_vectors, matrix]), np.concatenate([old_ids, ids]), spec
-            )
-        return len(to_encode), len(pending) - len(to_encode)
-
-    def _reusable_vectors(self) -> dict[str, np.ndarray]:
-        """Stored vectors for the texts to embed: of the version replaced by a pipeline change, of
-        sentences dropped in this run, and of the same wording kept in another article."""
-        pending = self.changes.pending
-        if not pending:
-            return {}
-        wanted = set(pending.values())
-        found: dict[str, np.ndarray] = {}
-        if self.carried_vectors is not None:
-            pairs = [(self.carried[t], t) for t in wanted if t in self.carried]
-            found.update(zip([t for _, t in pairs], self.carried_vectors.reconstruct([i for i, _ in pairs])))
-        # A dropped id may have been taken again by a new row of this run: only the old vector counts.
-        pairs = [(i, t) for i, t in self.changes.retired.items() if t in wanted and t not in found]
-        kept = {
-            embedding_text(title, text): i
-            for i, title, text in self.store.embedded_with_texts(wanted - found.keys())
-            if i not in pending
-        }
-        pairs += [(i, t) for t, i in kept.items() if t in wanted]
-        found.update(zip([t for _, t in pairs], self.vectors.reconstruct([i for i, _ in pairs])))
-        return found
 
 
 def _spec_from_meta(meta: dict[str, Any]) -> IndexSpec:

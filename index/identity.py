@@ -31,7 +31,7 @@ def identity(article: Article) -> str:
     if article.id:
         return "id:" + article.id
     source = source_path(article)
-    if source is not None and _holds_one_article(source):
+    if source is not None and holds_one_article(source):
         return "path:" + source
     # A record of a JSON file with neither URL nor id is known only by what it says.
     text = json.dumps([article.title, article.body, article.sentences], ensure_ascii=False)
@@ -88,7 +88,8 @@ class Version:
         return mine >= theirs
 
 
-def _holds_one_article(path: str) -> bool:
+def holds_one_article(path: str) -> bool:
+    """Whether the file's format holds one article (text, Markdown, a web page), gzipped or not."""
     name = Path(path)
     kind = Path(name.stem).suffix if name.suffix.lower() == ".gz" else name.suffix
     return kind.lower() in _ONE_ARTICLE_KINDS

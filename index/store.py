@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from .identity import holds_one_article
 from .records import Article
 
 migrations = Migrations("newsdesk")
@@ -100,15 +101,20 @@ def m004_vocabulary(db: sqlite_utils.Database) -> None:
 def m005_article_identity(db: sqlite_utils.Database) -> None:
     """What makes two inputs one article (`identity.identity`), and each article's file as an absolute path.
 
-    Rows stored before keep their URL as identity, else their file (resolved against the folder
-    the build runs in, as it was read), else their text.
+    Rows stored before keep their URL as identity, else the file that holds only them (resolved
+    against the folder the build runs in, as it was read), else their content hash.
     """
     db.table("articles").add_column("identity", str)
     rows = db.execute("SELECT id, url, path, content_hash FROM articles").fetchall()
     updates = []
     for article_id, url, path, digest in rows:
         resolved = os.path.abspath(path) if path else None
-        key = "url:" + url if url else ("path:" + resolved if resolved else "text:" + digest)
+        if url:
+            key = "url:" + url
+        elif resolved and holds_one_article(resolved):
+            key = "path:" + resolved
+        else:
+            key = "text:" + digest
         updates.append((key, resolved, article_id))
     db.conn.executemany("UPDATE articles SET identity = ?, path = ? WHERE id = ?", updates)
     db.table("articles").create_index(["identity"])

@@ -4,6 +4,7 @@ rebuild never drops what it could not read."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.cli import cli
 from index.build import Correction, add_articles, build_index, remove_articles
 from index.config import Settings
 from index.search import Searcher
+from index.versions import current_version
 
 PUPILS_QUESTION = "how many pupils does Hillside Primary have?"
 
@@ -205,3 +207,28 @@ def test_a_rebuild_keeps_the_article_of_a_file_that_failed_to_decode(tmp_path, e
     assert "--prune" in result.output
     figures = pupil_figures(settings, embedder)
     assert figures and "230 pupils" in figures[0]
+
+
+def test_both_versions_an_older_index_kept_are_replaced_by_the_correction(tmp_path, embedder):
+    """An index built before identities kept an edited file twice; re-adding it leaves one article."""
+    folder = tmp_path / "desk"
+    story = write_story(folder / "hillside.txt", school_story(230))
+    settings = Settings(index_dir=tmp_path / "index")
+    build_index(settings, [folder], embedder=embedder, quiet=True)
+    served = current_version(settings.index_dir)
+    assert served is not None
+    with sqlite3.connect(served / "newsdesk.db") as conn:  # as the older newsdesk left it
+        conn.execute("DROP INDEX idx_articles_identity")
+        conn.execute("ALTER TABLE articles DROP COLUMN identity")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_article_identity'")
+        conn.execute(
+            "INSERT INTO articles (url, title, source, path, content_hash) "
+            "SELECT url, title, source, path, 'an older version' FROM articles"
+        )
+    conn.close()
+    write_story(story, school_story(320))
+    report = add_articles(settings, [story], embedder=embedder, quiet=True)
+    assert (report.articles_updated, report.articles_removed, report.articles_total) == (1, 1, 1)
+    figures = pupil_figures(settings, embedder)
+    assert figures and "320 pupils" in figures[0]
+    assert not any("230 pupils" in text for text in figures)

@@ -84,3 +84,30 @@ def test_an_index_built_before_lines_were_classified_offers_every_sentence(tmp_p
     reader = Store.open_read_only(tmp_path / "old.db")
     assert [i for i, _ in reader.full_text_search('"seong"', 10, context_weight=0.2)] == [1]
     assert reader.answerable_count() == len(TEXTS)
+
+
+def test_upgrading_an_older_index_gives_each_article_its_identity(tmp_path, monkeypatch):
+    """URL first; else a file that holds one article, resolved where the build runs; else the text."""
+    monkeypatch.chdir(tmp_path)
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    store.m001_articles_and_sentences(db)
+    db.table("articles").insert_all(
+        [
+            {
+                "id": 1,
+                "title": "a",
+                "url": "https://example.com/a",
+                "path": "desk/a.txt",
+                "content_hash": "h1",
+            },
+            {"id": 2, "title": "b", "url": None, "path": "desk/b.txt", "content_hash": "h2"},
+            {"id": 3, "title": "c", "url": None, "path": "desk/feed.jsonl", "content_hash": "h3"},
+        ]
+    )
+    store.m005_article_identity(db)
+    rows = {row["id"]: (row["identity"], row["path"]) for row in db.table("articles").rows}
+    assert rows == {
+        1: ("url:https://example.com/a", str(tmp_path / "desk" / "a.txt")),
+        2: (f"path:{tmp_path / 'desk' / 'b.txt'}", str(tmp_path / "desk" / "b.txt")),
+        3: ("text:h3", str(tmp_path / "desk" / "feed.jsonl")),
+    }
