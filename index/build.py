@@ -22,7 +22,7 @@ from .embedding_text import EMBEDDING_INPUT, embedding_text
 from .errors import IndexMismatchError, IngestError, NewsdeskError
 from .furniture import TEXT
 from .ingest import read_articles
-from .records import Article
+from .records import Article, IngestWarning
 from .sentences import all_text, split_classified
 from .store import Store
 from .vectors import IndexSpec, VectorIndex, choose_spec
@@ -45,6 +45,7 @@ class BuildReport:
     sentences_embedded: int = 0
     sentences_reused: int = 0
     failures: tuple[IngestError, ...] = ()
+    warnings: tuple[IngestWarning, ...] = ()
     seconds: float = 0.0
     embed_seconds: float = 0.0
     version: str = ""
@@ -55,8 +56,9 @@ class BuildReport:
         return not self.failures
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "failures"}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("failures", "warnings")}
         data["failures"] = [{"path": f.path, "reason": f.reason} for f in self.failures]
+        data["warnings"] = [{"path": w.path, "reason": w.reason} for w in self.warnings]
         return data
 
 
@@ -122,8 +124,15 @@ def _articles(
     source: str | None,
     date: dt.date | None,
     quiet: bool,
-) -> Iterator[Article | IngestError]:
-    items = read_articles(paths, max_bytes=settings.max_article_bytes, source=source, date=date)
+) -> Iterator[Article | IngestError | IngestWarning]:
+    items = read_articles(
+        paths,
+        max_bytes=settings.max_article_bytes,
+        source=source,
+        date=date,
+        date_order=settings.date_order,
+        follow_links=settings.follow_links,
+    )
     yield from tqdm(items, desc="reading", unit=" articles", disable=quiet, file=sys.stderr)
 
 
@@ -136,6 +145,7 @@ class _Counts:
     removed: int = 0
     read: int = 0
     failures: list[IngestError] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
 
 
 class _VersionWriter:
@@ -249,9 +259,12 @@ class _VersionWriter:
 
     # -- changes ------------------------------------------------------------------------------
 
-    def ingest(self, items: Iterable[Article | IngestError]) -> None:
+    def ingest(self, items: Iterable[Article | IngestError | IngestWarning]) -> None:
         self.reading = True
         for item in items:
+            if isinstance(item, IngestWarning):
+                self.counts.warnings.append(item)
+                continue
             if isinstance(item, IngestError):
                 self.counts.failures.append(item)
                 self.failed_paths.add(item.path.split(":")[0])
@@ -382,6 +395,7 @@ class _VersionWriter:
             sentences_embedded=embedded,
             sentences_reused=reused,
             failures=tuple(self.counts.failures),
+            warnings=tuple(self.counts.warnings),
             seconds=time.perf_counter() - self.started,
             embed_seconds=embed_seconds,
             version=self.version.name,

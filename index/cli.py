@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from .citation import format_date
-from .config import Settings
+from .config import Settings, parse_date_order
 from .errors import NewsdeskError
 from .records import Answer, IndexStats
 
@@ -46,6 +46,14 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_settings(index_dir: Path | None) -> Settings:
     return Settings.from_env(index_dir=index_dir)
+
+
+def reading_settings(index_dir: Path | None, date_order: str | None, follow_links: bool) -> Settings:
+    """Settings for a command that reads articles: the command line wins over the environment."""
+    settings = load_settings(index_dir)
+    if date_order:
+        settings = settings.with_changes(date_order=parse_date_order(date_order, "--date-order"))
+    return settings.with_changes(follow_links=follow_links) if follow_links else settings
 
 
 def make_embedder(settings: Settings) -> Any:
@@ -110,6 +118,13 @@ def index_group() -> None:
 @click.option("--source", help="Outlet for articles whose files do not name one (wins over detection).")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
 @click.option("--fresh", is_flag=True, help="Re-embed everything instead of reusing unchanged articles.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"], case_sensitive=False),
+    help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
+    "date_order field wins. Unset: month first, with a warning for each such date.",
+)
+@click.option("--follow-links", is_flag=True, help="Follow links that lead out of the paths given.")
 @index_option
 @quiet_option
 @json_option
@@ -119,6 +134,8 @@ def build_command(
     source: str | None,
     date: dt.date | None,
     fresh: bool,
+    date_order: str | None,
+    follow_links: bool,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -135,7 +152,7 @@ def build_command(
     """
     from .build import build_index
 
-    settings = load_settings(index_dir)
+    settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
     report = build_index(
         settings,
@@ -154,6 +171,13 @@ def build_command(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", help="Outlet for articles whose files do not name one.")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"], case_sensitive=False),
+    help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
+    "date_order field wins. Unset: month first, with a warning for each such date.",
+)
+@click.option("--follow-links", is_flag=True, help="Follow links that lead out of the paths given.")
 @index_option
 @quiet_option
 @json_option
@@ -162,6 +186,8 @@ def add_command(
     paths: tuple[Path, ...],
     source: str | None,
     date: dt.date | None,
+    date_order: str | None,
+    follow_links: bool,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -177,7 +203,7 @@ def add_command(
     """
     from .build import add_articles
 
-    settings = load_settings(index_dir)
+    settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
     report = add_articles(settings, list(paths), embedder=embedder, source=source, date=date, quiet=quiet)
     export_query_encoder(settings, embedder, quiet)
@@ -399,6 +425,10 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
             f"{report.articles_removed} removed; {report.sentences_embedded:,} sentences embedded, "
             f"{report.sentences_reused:,} reused; {report.seconds:.1f} s."
         )
+    if report.warnings:
+        click.echo(f"{len(report.warnings)} warnings:", err=True)
+        for warning in report.warnings:
+            click.echo(f"  {warning}", err=True)
     if report.failures:
         click.echo(f"{len(report.failures)} skipped:", err=True)
         for failure in report.failures:

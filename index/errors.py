@@ -19,9 +19,24 @@ class NewsdeskError(Exception):
 
 
 class IngestError(NewsdeskError):
-    def __init__(self, path: str | Path, reason: str) -> None:
+    """`path` is what the message names (a file, `file:line`, `file item 3`); `input_path` is the
+    file or folder on disk whose articles this run may be missing, and `scope` says how much of
+    it: "record" (one record of that file), "file" (the file, or what it held after the damage)
+    or "folder" (everything under it).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        reason: str,
+        *,
+        input_path: str | Path | None = None,
+        scope: str = "file",
+    ) -> None:
         self.path = str(path)
         self.reason = reason
+        self.input_path = self.path if input_path is None else str(input_path)
+        self.scope = scope
         super().__init__(f"{self.path}: {reason}")
 
 
