@@ -91,9 +91,12 @@ def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | N
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-26.") from None
+    if date > dt.date.today() + dt.timedelta(days=1):
+        raise click.BadParameter(f"{value} is in the future; give the date the articles were published.")
+    return date
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

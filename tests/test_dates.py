@@ -135,11 +135,23 @@ def test_a_future_date_never_makes_a_copy_rank_first(embedder, tmp_path):
         write_article(
             folder,
             name,
-            {"title": "Port strike ends", "source": source, "date": date, "text": f"{BODY} {filler} {ending}"},
+            {
+                "title": "Port strike ends",
+                "source": source,
+                "date": date,
+                "text": f"{BODY} {filler} {ending}",
+            },
         )
     settings = Settings(index_dir=tmp_path / "index")
     report = build_index(settings, [folder], embedder=embedder, quiet=True)
-    assert [w.path for w in report.warnings] == [str(folder / "0.txt")]
     answer = Searcher.open(settings, embedder).search("when did dock workers return to the port?")
     assert answer.results[0].text == BODY
     assert (answer.results[0].source, answer.results[0].date) == ("Daily Record", dt.date(2025, 6, 1))
+    assert [w.path for w in report.warnings] == [str(folder / "0.txt")]
+
+
+def test_a_future_date_on_the_command_line_is_a_usage_error(tmp_path):
+    text_file(tmp_path, "")
+    result = CliRunner().invoke(cli, ["index", "add", str(tmp_path), "--date", "2099-01-01"])
+    assert result.exit_code == 2
+    assert "2099-01-01 is in the future" in result.output

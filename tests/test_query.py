@@ -123,3 +123,44 @@ def test_filters_that_exclude_everything_answer_nothing(searcher):
     answer = searcher.search("how many homes did the storm flood? source:Reuters")
     assert not answer.answered
     assert answer.results == ()
+
+
+@pytest.mark.parametrize(
+    ("filters", "since", "before"),
+    [
+        ("since:2025", dt.date(2025, 1, 1), None),
+        ("since:June-2025", dt.date(2025, 6, 1), None),
+        ("since:2025-06", dt.date(2025, 6, 1), None),
+        ("before:2025", None, dt.date(2025, 12, 31)),
+        ("before:June-2025", None, dt.date(2025, 6, 30)),
+        ("before:2024-02", None, dt.date(2024, 2, 29)),
+        ("since:2024 before:2024", dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    ],
+)
+def test_a_partial_date_means_its_start_for_since_and_its_end_for_before(filters, since, before):
+    query = parse(f"who won the primary? {filters}")
+    assert (query.since, query.before) == (since, before)
+
+
+def test_before_earlier_than_since_is_an_error_that_says_so():
+    with pytest.raises(QuestionError) as raised:
+        parse("rates since:2025-03-01 before:2024")
+    message = str(raised.value)
+    assert "`before:2024` (2024-12-31) is earlier than `since:2025-03-01` (2025-03-01)" in message
+    assert "\n" not in message
+
+
+def test_ask_prints_one_line_for_reversed_dates(tmp_path, embedder, searcher):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    index = searcher.settings.index_dir
+    result = CliRunner().invoke(
+        cli, ["ask", "storm damage before:2023 since:2024", "--index", str(index)], obj={"embedder": embedder}
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: `before:2023` (2023-12-31) is earlier than `since:2024` (2024-01-01), so no article "
+        "could match; swap the two dates."
+    ]

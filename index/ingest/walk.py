@@ -77,12 +77,23 @@ class _Walk:
                 yield IngestWarning(str(path), reason)
                 return
         try:
-            mode = entry.stat().st_mode
+            mode = _mode(entry)
         except OSError as exc:
             link = f"is a link to {real}, which " if entry.is_symlink() else ""
             yield IngestError(path, f"{link}cannot be read: {_why(exc)}")
             return
         yield from self.visit(path, real, mode)
+
+
+def _mode(entry: os.DirEntry[str]) -> int:
+    """The file type, from the listing itself when it says (no stat of a path that may be too
+    long to stat: such a folder is then reported as one that cannot be listed)."""
+    if not entry.is_symlink():
+        if entry.is_dir(follow_symlinks=False):
+            return stat.S_IFDIR
+        if entry.is_file(follow_symlinks=False):
+            return stat.S_IFREG
+    return entry.stat().st_mode
 
 
 def describe_mode(mode: int) -> str:
