@@ -52,6 +52,7 @@ _ESCAPE_SEQUENCE = re.compile(
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85]")
 # Every other C0 and C1 control, and DEL; newline and tab stay.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but newline and tab
 _DOMAIN = re.compile(r"(?:https?://)?(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})/?", re.I)
 _MIN_PREFIX_COPY = 30
 
@@ -71,6 +72,8 @@ def remove_controls(text: str) -> str:
     ...) become a newline, and every other C0/C1 control and DEL (NUL from a JSON `\\u0000`, BEL,
     backspace) is removed; newline and tab stay. Every stored field of an article passes here.
     """
+    if not _ANY_CONTROL.search(text):
+        return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
