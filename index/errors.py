@@ -14,6 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def printable(text: str) -> str:
+    """`text` safe to print: control characters (a file named with a terminal escape) and the
+    surrogates standing for undecodable bytes of a file name are shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 class NewsdeskError(Exception):
     """Base class: the message is meant for the user, as is."""
 
@@ -37,7 +45,7 @@ class IngestError(NewsdeskError):
         self.reason = reason
         self.input_path = self.path if input_path is None else str(input_path)
         self.scope = scope
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(printable(f"{self.path}: {reason}"))
 
 
 class IndexMissingError(NewsdeskError):

@@ -36,7 +36,9 @@ class IngestWarning:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        from .errors import printable
+
+        return printable(f"{self.path}: {self.reason}")
 
 
 @dataclass(frozen=True)

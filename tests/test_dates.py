@@ -12,7 +12,7 @@ from conftest import write_article
 from bot.cli import cli
 from index.build import build_index
 from index.config import Settings
-from index.errors import IngestError
+from index.errors import IngestError, NewsdeskError
 from index.ingest import read_articles
 from index.records import Article, IngestWarning
 from index.search import Searcher
@@ -155,3 +155,34 @@ def test_a_future_date_on_the_command_line_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["index", "add", str(tmp_path), "--date", "2099-01-01"])
     assert result.exit_code == 2
     assert "2099-01-01 is in the future" in result.output
+
+
+def test_the_date_order_can_be_set_for_every_run_in_the_environment():
+    assert Settings.from_env({"NEWSDESK_DATE_ORDER": "DMY"}).date_order == "dmy"
+    with pytest.raises(NewsdeskError, match="NEWSDESK_DATE_ORDER must be dmy"):
+        Settings.from_env({"NEWSDESK_DATE_ORDER": "ymd"})
+
+
+def test_index_add_takes_the_date_order_too(embedder, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    (first / "a.txt").write_text("Council meets\n\nThe city council met on Tuesday to vote on the budget.\n")
+    text_file(second, "date: 06/07/2025\n")
+    runner = CliRunner()
+    index = str(tmp_path / "index")
+    assert (
+        runner.invoke(
+            cli, ["index", "build", str(first), "--index", index, "-q"], obj={"embedder": embedder}
+        ).exit_code
+        == 0
+    )
+    added = runner.invoke(
+        cli,
+        ["index", "add", str(second), "--date-order", "dmy", "--index", index, "-q"],
+        obj={"embedder": embedder},
+    )
+    assert added.exit_code == 0, added.output
+    answer = runner.invoke(
+        cli, ["ask", "when did dock workers return?", "--index", index, "--json"], obj={"embedder": embedder}
+    )
+    assert json.loads(answer.output)["results"][0]["date"] == "2025-07-06"

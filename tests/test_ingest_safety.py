@@ -321,3 +321,24 @@ def test_a_file_that_cannot_be_opened_is_named(tmp_path):
     error = only(read(tmp_path / "archive"), IngestError)
     assert error.path == error.input_path == str(folder / name)
     assert error.reason == "cannot be read: File name too long"
+
+
+def test_a_file_name_that_is_not_utf8_is_named_not_stored(tmp_path, embedder):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text(STORY)
+    bad = os.fsdecode(bytes(folder) + b"/caf\xe9.txt")
+    Path(bad).write_text(STORY.replace("Friday", "Monday"))
+    Path(folder / "\x1b[2Jwiped.pdf").write_bytes(b"%PDF")
+    items = read(folder)
+    error = next(i for i in items if isinstance(i, IngestError) and i.input_path == bad)
+    assert "not valid UTF-8" in error.reason
+    result = CliRunner().invoke(
+        cli,
+        ["index", "build", str(folder), "--index", str(tmp_path / "index"), "--quiet"],
+        obj={"embedder": embedder},
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{folder}/caf\\udce9.txt: has a name that is not valid UTF-8" in result.output
+    assert f"{folder}/\\x1b[2Jwiped.pdf: unsupported file type" in result.output
+    assert "\x1b" not in result.output

@@ -21,6 +21,7 @@ from ..records import IngestWarning
 
 Found = Path | IngestError | IngestWarning
 _FOLLOW_HINT = "pass --follow-links to read it"
+_NOT_UTF8 = "has a name that is not valid UTF-8 (paths are stored as text); rename it"
 
 
 def find_files(roots: Sequence[Path], *, follow_links: bool = False) -> Iterator[Found]:
@@ -28,6 +29,9 @@ def find_files(roots: Sequence[Path], *, follow_links: bool = False) -> Iterator
     IngestError or IngestWarning for each path that is not read."""
     walk = _Walk([Path(os.path.realpath(root)) for root in roots], follow_links)
     for root in roots:
+        if not _is_utf8(str(root)):
+            yield IngestError(root, _NOT_UTF8, scope="folder")
+            continue
         if not os.path.lexists(root):
             yield IngestError(root, "does not exist; check the path", scope="folder")
             continue
@@ -66,8 +70,13 @@ class _Walk:
             )
             return
         for entry in entries:
-            if not entry.name.startswith("."):
-                yield from self._entry(Path(entry.path), real / entry.name, entry)
+            if entry.name.startswith("."):
+                continue
+            if not _is_utf8(entry.name):
+                scope = "folder" if entry.is_dir() else "file"
+                yield IngestError(entry.path, _NOT_UTF8, scope=scope)
+                continue
+            yield from self._entry(Path(entry.path), real / entry.name, entry)
 
     def _entry(self, path: Path, real: Path, entry: os.DirEntry[str]) -> Iterator[Found]:
         if entry.is_symlink():
@@ -94,6 +103,15 @@ def _mode(entry: os.DirEntry[str]) -> int:
         if entry.is_file(follow_symlinks=False):
             return stat.S_IFREG
     return entry.stat().st_mode
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def describe_mode(mode: int) -> str:
