@@ -36,8 +36,9 @@ def parse_query(raw: str, *, max_chars: int) -> Query:
     """Split filters from the question; raise QuestionError for an empty or over-long question.
 
     A partial date covers its whole period: `since:` takes its first day (since:2025 is
-    2025-01-01, since:June-2025 2025-06-01) and `before:` its last (before:2025 is 2025-12-31).
-    A `before:` earlier than the `since:` is a QuestionError.
+    2025-01-01, since:June-2025 2025-06-01) and `before:` runs through its last (before:2025
+    keeps 2025-12-31). `Query.before` is the first day excluded: before:2024-04-01 keeps March,
+    before:2025 is stored as 2026-01-01. A `before:` earlier than the `since:` is a QuestionError.
     """
     if len(raw) > max_chars:
         raise QuestionError(
@@ -52,12 +53,16 @@ def parse_query(raw: str, *, max_chars: int) -> Query:
         if key in ("since", "after"):
             since, since_typed = _parse_date(key, value)[0], match.group(0)
         elif key in ("before", "until"):
-            before, before_typed = _parse_date(key, value)[1], match.group(0)
+            first, last = _parse_date(key, value)
+            through_last = key == "until" or first != last
+            before = last + dt.timedelta(days=1) if through_last else first
+            before_typed = match.group(0)
         else:
             sources.append(value)
-    if since and before and before < since:
+    if since and before and before <= since:
+        last_kept = before - dt.timedelta(days=1)
         raise QuestionError(
-            f"`{before_typed}` ({before.isoformat()}) is earlier than `{since_typed}` "
+            f"`{before_typed}` (up to {last_kept.isoformat()}) is earlier than `{since_typed}` "
             f"({since.isoformat()}), so no article could match; swap the two dates."
         )
     text = " ".join(FILTER.sub(" ", raw).split())
