@@ -27,7 +27,7 @@ from .errors import DiskFullError, IndexMismatchError, IngestError, NewsdeskErro
 from .furniture import TEXT
 from .identity import Version, identity, lies_under, source_path, unread_input
 from .ingest import read_articles
-from .records import Article
+from .records import Article, IngestWarning
 from .sentences import all_text, split_classified
 from .store import Store
 from .vector_update import VectorUpdate
@@ -63,6 +63,7 @@ class BuildReport:
     corrections: tuple[Correction, ...] = ()
     # Articles kept because the input that held them could not be read: (input, articles).
     kept_unread: tuple[tuple[str, int], ...] = ()
+    warnings: tuple[IngestWarning, ...] = ()
     seconds: float = 0.0
     embed_seconds: float = 0.0
     version: str = ""
@@ -73,8 +74,10 @@ class BuildReport:
         return not self.failures
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in {"failures", "corrections", "kept_unread"}}
+        skip = {"failures", "warnings", "corrections", "kept_unread"}
+        data = {k: v for k, v in self.__dict__.items() if k not in skip}
         data["failures"] = [{"path": f.path, "reason": f.reason} for f in self.failures]
+        data["warnings"] = [{"path": w.path, "reason": w.reason} for w in self.warnings]
         data["corrections"] = [c.__dict__ for c in self.corrections]
         data["kept_unread"] = [{"path": path, "articles": n} for path, n in self.kept_unread]
         return data
@@ -155,8 +158,15 @@ def _read(
     source: str | None,
     date: dt.date | None,
     quiet: bool,
-) -> Iterator[Article | IngestError]:
-    items = read_articles(paths, max_bytes=settings.max_article_bytes, source=source, date=date)
+) -> Iterator[Article | IngestError | IngestWarning]:
+    items = read_articles(
+        paths,
+        max_bytes=settings.max_article_bytes,
+        source=source,
+        date=date,
+        date_order=settings.date_order,
+        follow_links=settings.follow_links,
+    )
     yield from tqdm(items, desc="reading", unit=" articles", disable=quiet, file=sys.stderr)
 
 
@@ -210,6 +220,7 @@ class _Counts:
     failures: list[IngestError] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     kept_unread: Counter[str] = field(default_factory=Counter)
+    warnings: list[IngestWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -337,9 +348,12 @@ class _VersionWriter:
 
     # -- step 2: reconcile identities ------------------------------------------------------------
 
-    def write(self, items: Iterable[Article | IngestError]) -> None:
+    def write(self, items: Iterable[Article | IngestError | IngestWarning]) -> None:
         self.reading = True
         for item in items:
+            if isinstance(item, IngestWarning):
+                self.counts.warnings.append(item)
+                continue
             if isinstance(item, IngestError):
                 self.counts.failures.append(item)
                 self.unread.append(unread_input(item))
@@ -501,6 +515,7 @@ class _VersionWriter:
             failures=tuple(self.counts.failures),
             corrections=tuple(self.counts.corrections),
             kept_unread=tuple(sorted(self.counts.kept_unread.items())),
+            warnings=tuple(self.counts.warnings),
             seconds=time.perf_counter() - self.started,
             embed_seconds=embed_seconds,
             version=self.version.name,

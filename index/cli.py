@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from .citation import format_date
-from .config import Settings
+from .config import Settings, parse_date_order
 from .errors import NewsdeskError
 from .records import Answer, IndexStats
 
@@ -46,6 +46,14 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_settings(index_dir: Path | None) -> Settings:
     return Settings.from_env(index_dir=index_dir)
+
+
+def reading_settings(index_dir: Path | None, date_order: str | None, follow_links: bool) -> Settings:
+    """Settings for a command that reads articles: the command line wins over the environment."""
+    settings = load_settings(index_dir)
+    if date_order:
+        settings = settings.with_changes(date_order=parse_date_order(date_order, "--date-order"))
+    return settings.with_changes(follow_links=follow_links) if follow_links else settings
 
 
 def make_embedder(settings: Settings) -> Any:
@@ -83,9 +91,12 @@ def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | N
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-06-26.") from None
+    if date > dt.date.today() + dt.timedelta(days=1):
+        raise click.BadParameter(f"{value} is in the future; give the date the articles were published.")
+    return date
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,6 +126,13 @@ def index_group() -> None:
     is_flag=True,
     help="Also drop articles whose folder or file could not be read this time (kept by default).",
 )
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"], case_sensitive=False),
+    help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
+    "date_order field wins. Unset: month first, with a warning for each such date.",
+)
+@click.option("--follow-links", is_flag=True, help="Follow links that lead out of the paths given.")
 @index_option
 @quiet_option
 @json_option
@@ -125,6 +143,8 @@ def build_command(
     date: dt.date | None,
     fresh: bool,
     prune: bool,
+    date_order: str | None,
+    follow_links: bool,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -143,7 +163,7 @@ def build_command(
     """
     from .build import build_index
 
-    settings = load_settings(index_dir)
+    settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
     report = build_index(
         settings,
@@ -163,6 +183,13 @@ def build_command(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", help="Outlet for articles whose files do not name one.")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"], case_sensitive=False),
+    help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
+    "date_order field wins. Unset: month first, with a warning for each such date.",
+)
+@click.option("--follow-links", is_flag=True, help="Follow links that lead out of the paths given.")
 @index_option
 @quiet_option
 @json_option
@@ -171,6 +198,8 @@ def add_command(
     paths: tuple[Path, ...],
     source: str | None,
     date: dt.date | None,
+    date_order: str | None,
+    follow_links: bool,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -186,7 +215,7 @@ def add_command(
     """
     from .build import add_articles
 
-    settings = load_settings(index_dir)
+    settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
     report = add_articles(settings, list(paths), embedder=embedder, source=source, date=date, quiet=quiet)
     export_query_encoder(settings, embedder, quiet)
@@ -421,6 +450,10 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
             "Run `newsdesk index build --prune` to drop them.",
             err=True,
         )
+    if report.warnings:
+        click.echo(f"{len(report.warnings)} warnings:", err=True)
+        for warning in report.warnings:
+            click.echo(f"  {warning}", err=True)
     if report.failures:
         click.echo(f"{len(report.failures)} skipped:", err=True)
         for failure in report.failures:

@@ -6,8 +6,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
+# How to read a date such as 06/07/2025: day first (dmy) or month first (mdy).
+DateOrder = Literal["dmy", "mdy"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy")
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 QUERY_ENCODERS = ("onnx", "torch")
@@ -25,6 +28,9 @@ class Settings:
     # "onnx": questions are encoded by the ONNX export written beside the index at build time
     # (no torch import, so a cold `ask` starts fast); "torch": always sentence-transformers.
     query_encoder: str = "onnx"
+    # Reading articles: None reads an ambiguous date month first, with a warning naming it.
+    date_order: DateOrder | None = None
+    follow_links: bool = False  # follow links that lead out of the paths given to a build
     # Slack
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
@@ -74,6 +80,8 @@ class Settings:
             values["follow_up_minutes"] = _positive_int(
                 "NEWSDESK_FOLLOW_UP_MINUTES", env["NEWSDESK_FOLLOW_UP_MINUTES"]
             )
+        if env.get("NEWSDESK_DATE_ORDER"):
+            values["date_order"] = parse_date_order(env["NEWSDESK_DATE_ORDER"], "NEWSDESK_DATE_ORDER")
         if env.get("PORT"):
             values["port"] = _positive_int("PORT", env["PORT"])
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -83,6 +91,17 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+
+def parse_date_order(raw: str, name: str) -> DateOrder:
+    from .errors import NewsdeskError
+
+    value = raw.strip().lower()
+    if value not in DATE_ORDERS:
+        raise NewsdeskError(
+            f"{name} must be dmy (day first, 06/07/2025 is 6 July) or mdy (month first), got {raw!r}."
+        )
+    return cast(DateOrder, value)
 
 
 def _positive_int(name: str, raw: str) -> int:

@@ -15,15 +15,38 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def printable(text: str) -> str:
+    """`text` safe to print: control characters (a file named with a terminal escape) and the
+    surrogates standing for undecodable bytes of a file name are shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 class NewsdeskError(Exception):
     """Base class: the message is meant for the user, as is."""
 
 
 class IngestError(NewsdeskError):
-    def __init__(self, path: str | Path, reason: str) -> None:
+    """`path` is what the message names (a file, `file:line`, `file item 3`); `input_path` is the
+    file or folder on disk whose articles this run may be missing, and `scope` says how much of
+    it: "record" (one record of that file), "file" (the file, or what it held after the damage)
+    or "folder" (everything under it).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        reason: str,
+        *,
+        input_path: str | Path | None = None,
+        scope: str = "file",
+    ) -> None:
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        self.input_path = self.path if input_path is None else str(input_path)
+        self.scope = scope
+        super().__init__(printable(f"{self.path}: {reason}"))
 
 
 class IndexMissingError(NewsdeskError):

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from .records import Article
 # Formats that hold one article a file, so the file is the article when nothing else names it.
 _ONE_ARTICLE_KINDS = {".txt", ".md", ".html", ".htm"}
 # How a reader names one record of a multi-record file: "a.jsonl:12", "a.json item 3".
-_RECORD_SUFFIX = re.compile(r"(?::\d+| item \d+)$")
 
 
 def identity(article: Article) -> str:
@@ -45,12 +43,7 @@ def source_path(article: Article) -> str | None:
 
 def unread_input(failure: IngestError) -> Path:
     """The file or folder a failure could not read (a record's failure names its whole file)."""
-    path = Path(failure.path)
-    if not path.exists():
-        whole_file = Path(_RECORD_SUFFIX.sub("", failure.path))
-        if whole_file.exists():
-            path = whole_file
-    return path.resolve()
+    return Path(failure.input_path).resolve()
 
 
 def lies_under(path: str | None, inputs: list[Path]) -> Path | None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import QuestionError
 
 FILTER = re.compile(r"(?<!\S)(since|after|before|until|source|outlet):(\"[^\"]+\"|\S+)", re.I)
+# A partial date is read at its first day; its period ("year", "month") then gives its last.
+_DATEPARSER_SETTINGS: dict[str, Any] = {
+    "PREFER_DAY_OF_MONTH": "first",
+    "PREFER_MONTH_OF_YEAR": "first",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
 
 
 @dataclass(frozen=True)
@@ -25,22 +33,38 @@ class Query:
 
 
 def parse_query(raw: str, *, max_chars: int) -> Query:
-    """Split filters from the question; raise QuestionError for an empty or over-long question."""
+    """Split filters from the question; raise QuestionError for an empty or over-long question.
+
+    A partial date covers its whole period: `since:` takes its first day (since:2025 is
+    2025-01-01, since:June-2025 2025-06-01) and `before:` runs through its last (before:2025
+    keeps 2025-12-31). `Query.before` is the first day excluded: before:2024-04-01 keeps March,
+    before:2025 is stored as 2026-01-01. A `before:` earlier than the `since:` is a QuestionError.
+    """
     if len(raw) > max_chars:
         raise QuestionError(
             f"That question is {len(raw):,} characters long; ask in at most {max_chars:,} "
             "(one question, not a document)."
         )
     since = before = None
+    since_typed = before_typed = ""
     sources: list[str] = []
     for match in FILTER.finditer(raw):
         key, value = match.group(1).lower(), match.group(2).strip('"')
         if key in ("since", "after"):
-            since = _parse_date(key, value)
+            since, since_typed = _parse_date(key, value)[0], match.group(0)
         elif key in ("before", "until"):
-            before = _parse_date(key, value)
+            first, last = _parse_date(key, value)
+            through_last = key == "until" or first != last
+            before = last + dt.timedelta(days=1) if through_last else first
+            before_typed = match.group(0)
         else:
             sources.append(value)
+    if since and before and before <= since:
+        last_kept = before - dt.timedelta(days=1)
+        raise QuestionError(
+            f"`{before_typed}` (up to {last_kept.isoformat()}) is earlier than `{since_typed}` "
+            f"({since.isoformat()}), so no article could match; swap the two dates."
+        )
     text = " ".join(FILTER.sub(" ", raw).split())
     if not text:
         raise QuestionError(
@@ -49,14 +73,22 @@ def parse_query(raw: str, *, max_chars: int) -> Query:
     return Query(text=text, since=since, before=before, sources=tuple(sources))
 
 
-def _parse_date(key: str, value: str) -> dt.date:
+def _parse_date(key: str, value: str) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the date, month or year that `value` names."""
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
+        return day, day
     except ValueError:
         pass
-    import dateparser
+    from dateparser.date import DateDataParser
 
-    parsed = dateparser.parse(value, settings={"PREFER_DAY_OF_MONTH": "first"})
-    if parsed is None:
+    data = DateDataParser(settings=_DATEPARSER_SETTINGS).get_date_data(value)
+    if data.date_obj is None:
         raise QuestionError(f"`{key}:{value}` is not a date I can read; write it as {key}:2024-03-01.")
-    return parsed.date()
+    first = data.date_obj.date()
+    if data.period == "year":
+        return first.replace(month=1, day=1), first.replace(month=12, day=31)
+    if data.period == "month":
+        last_day = calendar.monthrange(first.year, first.month)[1]
+        return first.replace(day=1), first.replace(day=last_day)
+    return first, first

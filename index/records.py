@@ -28,6 +28,22 @@ class Article:
 
 
 @dataclass(frozen=True)
+class IngestWarning:
+    """Something the reader did on purpose that the user should know: a link it did not follow,
+    a special file it skipped, a date it read one way out of two or refused. Unlike an
+    IngestError nothing was lost: the article (if any) is yielded beside it.
+    """
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        from .errors import printable
+
+        return printable(f"{self.path}: {self.reason}")
+
+
+@dataclass(frozen=True)
 class Sentence:
     """A sentence exactly as published, at `position` within its article."""
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import frontmatter
 
-from index.ingest.clean import clean_text
+from index.ingest.clean import clean_text, remove_controls
 from index.sentences import split_sentences
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -127,3 +127,17 @@ def test_lone_domain_at_the_end_names_the_outlet_by_host():
     cleaned = clean_text("The Senate passed the bill.\nwww.example-news.com")
     assert cleaned.source == "example-news.com"
     assert cleaned.body == "The Senate passed the bill."
+
+
+def test_terminal_escapes_and_control_characters_are_removed_in_cleaning():
+    cleaned = clean_text(
+        "Council\x1b[1;31m votes\x1b[0m to reopen the library.\x07\r\n"
+        "The\x00 vote\x1b]8;;https://evil.example\x1b\\ was 7-2.\x0cBranches\x9b2J open Sundays.\x7f"
+    )
+    assert cleaned.body == (
+        "Council votes to reopen the library.\n\nThe vote was 7-2.\n\nBranches open Sundays."
+    )
+
+
+def test_newlines_and_tabs_survive_control_removal():
+    assert remove_controls("One\tcolumn\nTwo\u00e9\u2019") == "One\tcolumn\nTwo\u00e9\u2019"

@@ -9,8 +9,13 @@ Where each field comes from, highest precedence first:
 4. for the outlet only, the host of the article's URL without "www.".
 
 A date is never invented: without one it stays None, and a date that is present but cannot
-be read is an error naming the field. Without a title, a text file's first line is the title if
-it reads like a headline; otherwise the first sentence, cut to about 80 characters, is.
+be read is an error naming the field (index/ingest/dates.py: day/month order, future dates).
+Without a title, a text file's first line is the title if it reads like a headline;
+otherwise the first sentence, cut to about 80 characters, is.
+
+Every input that is not read is named: an IngestError for what could not be read (its
+`input_path` is the file or folder whose articles this run may lack), an IngestWarning for what
+was skipped on purpose (a link out of the paths given, a named pipe) or read with a doubt.
 """
 
 from __future__ import annotations
@@ -19,18 +24,23 @@ import dataclasses
 import datetime as dt
 import gzip
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from io import BufferedIOBase
 from pathlib import Path
 
 from ..errors import IngestError
-from ..records import Article
+from ..records import Article, IngestWarning
+from .dates import DateOrder
+from .fields import ReadOptions
 from .html import read_html
 from .jsonrecords import read_json, read_jsonl
 from .text import read_text
+from .walk import describe_mode, find_files
 
-Reader = Callable[..., Iterator[Article | IngestError]]
+Item = Article | IngestError | IngestWarning
+Reader = Callable[[BufferedIOBase, str, ReadOptions], Iterator[Item]]
 
 READERS: dict[str, Reader] = {
     ".txt": read_text,
@@ -42,7 +52,7 @@ READERS: dict[str, Reader] = {
 }
 _SUPPORTED = "newsdesk reads .txt .md .json .jsonl .html .htm, optionally .gz"
 
-__all__ = ["READERS", "read_articles"]
+__all__ = ["READERS", "Item", "read_articles"]
 
 
 def read_articles(
@@ -51,36 +61,29 @@ def read_articles(
     max_bytes: int,
     source: str | None = None,
     date: dt.date | None = None,
-) -> Iterator[Article | IngestError]:
+    date_order: DateOrder | None = None,
+    follow_links: bool = False,
+) -> Iterator[Item]:
     """Yield the articles in `paths` (files, or folders read recursively in sorted order).
 
-    Hidden files and folders are skipped. Bad files and records are yielded as IngestErrors,
-    never raised, so one broken article does not stop the others.
+    Hidden files and folders are skipped, and links leading out of `paths` too unless
+    `follow_links`. Bad files and records are yielded as IngestErrors, never raised, so one
+    broken article does not stop the others.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
-    for path in map(Path, paths):
-        if not path.exists():
-            yield IngestError(path, "does not exist; check the path")
+    options = ReadOptions(max_bytes=max_bytes, date_order=date_order)
+    for found in find_files([Path(p) for p in paths], follow_links=follow_links):
+        if not isinstance(found, Path):
+            yield found
             continue
-        for file in _files(path):
-            for item in _read_file(file, max_bytes):
-                if isinstance(item, Article) and (source or date):
-                    item = dataclasses.replace(item, source=source or item.source, date=date or item.date)
-                yield item
+        for item in _read_file(found, options):
+            if isinstance(item, Article) and (source or date):
+                item = dataclasses.replace(item, source=source or item.source, date=date or item.date)
+            yield item
 
 
-def _files(path: Path) -> list[Path]:
-    if not path.is_dir():
-        return [path]
-    found: list[Path] = []
-    for folder, dirs, names in os.walk(path):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(Path(folder, name) for name in names if not name.startswith("."))
-    return sorted(found, key=lambda p: p.parts)
-
-
-def _read_file(file: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+def _read_file(file: Path, options: ReadOptions) -> Iterator[Item]:
     compressed = file.suffix.lower() == ".gz"
     kind = (Path(file.stem).suffix if compressed else file.suffix).lower()
     reader = READERS.get(kind)
@@ -88,16 +91,57 @@ def _read_file(file: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         shown = kind + ".gz" if compressed else kind
         yield IngestError(file, f"unsupported file type '{shown or 'no extension'}' ({_SUPPORTED})")
         return
+    records = kept = 0
     try:
-        with _open(file, compressed) as stream:
-            yield from reader(stream, str(file), max_bytes=max_bytes)
+        with _open(file) as raw:
+            stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+            for item in reader(stream, str(file), options):
+                records += not isinstance(item, IngestWarning)
+                kept += isinstance(item, Article)
+                yield item
+    except _NotRegularFile as exc:
+        yield IngestWarning(str(file), f"{exc}, not a regular file; skipped")
     except IngestError as exc:
         yield exc
-    except (gzip.BadGzipFile, EOFError, zlib.error):
-        yield IngestError(file, "is not a valid gzip file (it may be truncated); compress it again")
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        why = (
+            "the compressed data ends early"
+            if isinstance(exc, EOFError)
+            else "the compressed data is corrupt"
+        )
+        yield _damaged(
+            file, records, kept, why, "is not a valid gzip file (it may be truncated); compress it again"
+        )
     except OSError as exc:
-        yield IngestError(file, f"cannot be read: {exc.strerror or exc}")
+        why = exc.strerror or str(exc)
+        yield _damaged(file, records, kept, why, f"cannot be read: {why}")
 
 
-def _open(file: Path, compressed: bool) -> BufferedIOBase:
-    return gzip.open(file, "rb") if compressed else file.open("rb")
+def _damaged(file: Path, records: int, kept: int, why: str, unread: str) -> IngestError:
+    """Say exactly what was kept of a file that broke part way (a truncated .jsonl.gz)."""
+    if not records:
+        return IngestError(file, unread)
+    return IngestError(file, f"damaged after record {records:,}: {why}; {kept:,} records kept")
+
+
+class _NotRegularFile(Exception):
+    pass
+
+
+def _open(file: Path) -> BufferedIOBase:
+    """The file opened for reading, refusing anything but a regular file.
+
+    The type is checked on the open descriptor (O_NONBLOCK, so a named pipe put in the file's
+    place after it was listed cannot make the open wait for a writer).
+    """
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegularFile(f"is {describe_mode(mode)}")
+        os.set_blocking(fd, True)
+        raw = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    return raw

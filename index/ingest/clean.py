@@ -41,6 +41,18 @@ _DATELINE_CREDIT = re.compile(
     r"[A-Z][A-Z .'-]{1,40}(?:, [A-Z][A-Za-z.]+)?\s*"
     r"\((?P<outlet>[A-Z][A-Za-z]{1,20}(?: [A-Z][A-Za-z]+){0,2})\)\s*[\u2014\u2013-]"
 )
+# Terminal escape sequences (colours, cursor moves, window titles), removed whole so no "[31m"
+# is left behind: CSI (ESC [ or the C1 byte), OSC (ESC ] ... BEL or ESC \\), and short ESC codes.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# Controls that str.splitlines() treats as line breaks become a plain newline, as before.
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85]")
+# Every other C0 and C1 control, and DEL; newline and tab stay.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but newline and tab
 _DOMAIN = re.compile(r"(?:https?://)?(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})/?", re.I)
 _MIN_PREFIX_COPY = 30
 
@@ -53,13 +65,28 @@ class CleanText:
     source: str | None
 
 
+def remove_controls(text: str) -> str:
+    """`text` without control characters, so none reaches SQLite, a terminal or a citation.
+
+    Terminal escape sequences (`\\x1b[31m`) go whole, line-break controls (CR, form feed, NEL,
+    ...) become a newline, and every other C0/C1 control and DEL (NUL from a JSON `\\u0000`, BEL,
+    backspace) is removed; newline and tab stay. Every stored field of an article passes here.
+    """
+    if not _ANY_CONTROL.search(text):
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 def clean_text(text: str, *, title: str | None = None) -> CleanText:
-    """Drop furniture lines and detect the outlet from a wire credit or a trailing site name.
+    """Drop control characters and furniture lines; detect the outlet from a wire credit or a
+    trailing site name.
 
     Every line break in `text` is treated as a paragraph break. Kept lines are unchanged apart
-    from surrounding whitespace, so quoted sentences stay exactly as published.
+    from surrounding whitespace and control characters (`remove_controls`), so quoted sentences
+    stay exactly as published.
     """
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.strip() for line in remove_controls(text).splitlines()]
     lines = [line for line in lines if line]
     footer = _site_footer(lines)
     source = _wire_credit(lines) or (footer[0] if footer else None)

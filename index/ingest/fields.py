@@ -5,25 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+from dataclasses import dataclass
 from io import BufferedIOBase
 from typing import Any
 from urllib.parse import urlsplit
 
-import dateparser
-
 from ..errors import IngestError
 from ..records import Article
 from ..sentences import split_sentences
-from .clean import clean_text
+from .clean import clean_text, remove_controls
+from .dates import DateOrder
 
-_DATEPARSER_SETTINGS = {
-    # A date needs all three parts, and "yesterday" or a bare number is never a date.
-    "REQUIRE_PARTS": ["day", "month", "year"],
-    "PARSERS": ["custom-formats", "absolute-time"],
-    "RETURN_AS_TIMEZONE_AWARE": False,
-}
 _TITLE_CHARS = 80
 _ENCODING_HINT = "save it as UTF-8 (for example `iconv -f windows-1252 -t utf-8 FILE`)"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What every reader is told: the size limit and the day/month order the user stated."""
+
+    max_bytes: int
+    date_order: DateOrder | None = None
 
 
 def read_limited(stream: BufferedIOBase, label: str, max_bytes: int) -> bytes:
@@ -51,30 +53,6 @@ def decode(data: bytes, label: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IngestError(label, f"is not valid UTF-8 at byte {exc.start}; {_ENCODING_HINT}") from None
-
-
-def parse_date(value: Any, field: str, label: str) -> dt.date | None:
-    """The date in `value`; None when absent, an IngestError when present but not a full date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return dt.datetime.fromisoformat(text).date()
-        except ValueError:
-            pass
-        try:
-            return dt.datetime.strptime(text, "%Y/%m/%d").date()
-        except ValueError:
-            pass
-        parsed = dateparser.parse(text, languages=["en"], settings=_DATEPARSER_SETTINGS)
-        if parsed is not None:
-            return parsed.date()
-    raise IngestError(label, f"field {field!r} is not a date: {value!r}; use a full date such as 2025-06-26")
 
 
 def parse_authors(value: Any) -> tuple[str, ...]:
@@ -117,27 +95,32 @@ def make_article(
     """Clean the body, detect the outlet and fill in the title; refuse an article without text.
 
     A source given in the file wins over one detected from the text, which wins over the URL's
-    host. Without a title, the first sentence (cut to about 80 characters) is the title.
+    host. Without a title, the first sentence (cut to about 80 characters) is the title. Every
+    field loses its control characters (`remove_controls`); one holding a lone UTF-16 surrogate
+    (a JSON "\\ud800"), which SQLite and terminals cannot take, refuses the article.
     """
-    title = _one_line(title)
+    title = _one_line(title, "title", label)
     if sentences is None:
-        cleaned = clean_text(body, title=title)
+        cleaned = clean_text(_storable(body, "text", label), title=title)
         body, detected = cleaned.body, cleaned.source
     else:
+        sentences = tuple(
+            s for s in (remove_controls(_storable(s, "sentences", label)).strip() for s in sentences) if s
+        )
         body, detected = " ".join(sentences), None
     if not body.strip():
         raise IngestError(label, "has no article text")
-    source = _one_line(source) or detected or host_outlet(url)
+    source = _one_line(source, "source", label) or detected or host_outlet(url)
     return Article(
         title=title or _title_from(body),
         body=body,
         source=source,
         date=date,
-        url=_one_line(url),
-        authors=authors,
+        url=_one_line(url, "url", label),
+        authors=tuple(a for a in (_one_line(a, "authors", label) for a in authors) if a),
         path=path,
         sentences=sentences,
-        id=_one_line(article_id),
+        id=_one_line(article_id, "id", label),
     )
 
 
@@ -150,11 +133,25 @@ def _title_from(body: str) -> str:
     return cut.rstrip(",;:") + "\u2026"
 
 
-def _one_line(value: Any) -> str | None:
+def _one_line(value: Any, field: str, label: str) -> str | None:
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(remove_controls(_storable(str(value), field, label)).split())
     return text or None
+
+
+def _storable(text: str, field: str, label: str) -> str:
+    """`text` when it encodes as UTF-8; a lone surrogate cannot reach SQLite or a terminal."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = f"\\u{ord(text[exc.start]):04x}"
+        raise IngestError(
+            label,
+            f"field {field!r} holds a lone UTF-16 surrogate ({code}) at character {exc.start + 1}, "
+            "which is not text; fix or remove that escape",
+        ) from None
+    return text
 
 
 def _size(n: int) -> str:

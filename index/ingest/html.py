@@ -11,9 +11,10 @@ import trafilatura
 from trafilatura.metadata import Document
 
 from ..errors import IngestError
-from ..records import Article
+from ..records import Article, IngestWarning
 from ..sentences import split_sentences
-from .fields import decode, make_article, parse_authors, parse_date, read_limited
+from .dates import read_date
+from .fields import ReadOptions, decode, make_article, parse_authors, read_limited
 
 _NO_ARTICLE = "no article text found; save the article page itself, not an index page"
 _DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
@@ -21,12 +22,12 @@ _DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
 _PROSE = re.compile(r"(?:\S+\s+){3,}\S*[.!?][\"')\]\u2019\u201d]*$")
 
 
-def read_html(stream: BufferedIOBase, label: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
+def read_html(stream: BufferedIOBase, label: str, options: ReadOptions) -> Iterator[Article | IngestWarning]:
     """Yield the article of a saved page (title, date, site name, URL, author from its metadata).
 
     The page is only parsed, never fetched: trafilatura receives the HTML text, not a URL.
     """
-    html = _decode_page(read_limited(stream, label, max_bytes), label)
+    html = _decode_page(read_limited(stream, label, options.max_bytes), label)
     if not html.strip():
         raise IngestError(label, "is empty")
     document = trafilatura.bare_extraction(
@@ -43,12 +44,13 @@ def read_html(stream: BufferedIOBase, label: str, *, max_bytes: int) -> Iterator
     )
     if not isinstance(document, Document) or not document.text:
         raise IngestError(label, _NO_ARTICLE)
+    date = read_date(document.date, "date", label, order=options.date_order)
     article = make_article(
         label,
         body=document.text,
         title=document.title,
         source=document.sitename,
-        date=parse_date(document.date, "date", label),
+        date=date.date,
         url=document.url,
         authors=parse_authors(document.author and document.author.split(";")),
         path=label,
@@ -56,6 +58,8 @@ def read_html(stream: BufferedIOBase, label: str, *, max_bytes: int) -> Iterator
     # trafilatura falls back to menus and link lists on pages without an article.
     if not any(_PROSE.search(sentence) for sentence in split_sentences(article.body)):
         raise IngestError(label, _NO_ARTICLE)
+    if date.warning:
+        yield IngestWarning(label, date.warning)
     yield article
 
 
