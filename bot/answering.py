@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from index import followup
@@ -14,6 +15,7 @@ from index.records import Context
 from . import messages
 from .question import MAX_QUESTION_CHARS, Question, parse_question
 from .render import Reply, escape, render_answer, render_context, render_help, render_home, render_text
+from .shown import Shown, ShownAnswers
 
 if TYPE_CHECKING:
     from index.search import Searcher
@@ -24,13 +26,15 @@ logger = logging.getLogger("newsdesk.bot")
 class Answerer:
     """Everything the listeners ask of the index, each call safe to make from any thread."""
 
-    def __init__(self, settings: Settings, searcher: Searcher) -> None:
+    def __init__(self, settings: Settings, searcher: Searcher, shown: ShownAnswers | None = None) -> None:
         self.settings = settings
         self.searcher = searcher
+        self.shown = shown or ShownAnswers()
         self.question_limit = min(settings.max_question_chars, MAX_QUESTION_CHARS)
 
-    def parse(self, raw: str | None, bot_user_id: str | None = None) -> Question:
-        return parse_question(raw, bot_user_id=bot_user_id, limit=self.question_limit)
+    def parse(self, raw: str | None, bot_user_id: str | None = None, *, has_files: bool = False) -> Question:
+        question = parse_question(raw, bot_user_id=bot_user_id, limit=self.question_limit)
+        return replace(question, has_files=has_files) if has_files else question
 
     def answer(
         self,
@@ -46,9 +50,10 @@ class Answerer:
         """The reply to `question` (help text for an empty one); errors become an error message.
 
         `reading` says how to search it when it was read after an earlier question (bot/followups.py).
+        A `shareable` answer is kept as shown, so "Share in channel" posts exactly it.
         """
         if question.is_help:
-            return render_help()
+            return render_help(question.notes(self.question_limit))
 
         def search() -> Reply:
             text = reading.text if reading else question.text
@@ -61,17 +66,31 @@ class Answerer:
             if answer.searched_as:
                 # Escaped: the question as typed may hold "<!channel>" once Slack's escaping is undone.
                 notes.append(messages.SEARCHED_AS.format(question=escape(answer.searched_as)))
+            key = self.shown.keep(Shown(answer, offset, tuple(notes))) if shareable else None
             return render_answer(
                 answer,
                 page_size=self.settings.results_per_answer,
                 offset=offset,
                 echo=echo,
                 shared_by=shared_by,
-                shareable=shareable,
+                share_key=key,
                 notes=notes,
             )
 
         return self._safely(search, "search", where, question=question.text[:200])
+
+    def shared(self, key: str, user: str | None) -> Reply | None:
+        """The answer kept under `key`, as `user` shares it in the channel; None if not kept."""
+        shown = self.shown.get(key)
+        if shown is None:
+            return None
+        return render_answer(
+            shown.answer,
+            page_size=self.settings.results_per_answer,
+            offset=shown.offset,
+            shared_by=user,
+            notes=shown.notes,
+        )
 
     def context(self, sentence_id: int, starts_with: str = "", where: dict[str, Any] | None = None) -> Reply:
         """The sentences around `sentence_id`, if it is still the sentence starting `starts_with`."""
@@ -94,7 +113,7 @@ class Answerer:
             self.searcher.refresh()
             return render_home(self.searcher.stats())
         except NewsdeskError as error:
-            return render_home(None, escape(str(error)))
+            return render_home(None, str(error))
         except Exception:
             logger.exception("Reading index stats for the App Home failed")
             return render_home(None, messages.ERROR_GENERIC)
@@ -115,13 +134,13 @@ class Answerer:
             self.searcher.refresh()
             return work()
         except QuestionError as error:
-            return render_text(escape(str(error)))
+            return render_text(escape(str(error)), failed=True)
         except NewsdeskError as error:
             logger.warning("%s failed: %s (%s)", what, error, _describe(context))
-            return render_text(escape(str(error)))
+            return render_text(escape(str(error)), failed=True)
         except Exception:
             logger.exception("%s failed unexpectedly (%s)", what, _describe(context))
-            return render_text(messages.ERROR_GENERIC)
+            return render_text(messages.ERROR_GENERIC, failed=True)
 
 
 def _describe(context: dict[str, Any]) -> str:

@@ -58,6 +58,19 @@ ERROR_POST_FAILED = (
 ERROR_NOT_ALLOWED = (
     "I only answer in the channels my admins chose. Ask me in a DM, or in one of those channels."
 )
+ERROR_SHARE_FAILED = (
+    "Slack refused to share this answer in the channel ({error}). The error was logged; "
+    "the answer is still here, visible only to you."
+)
+SHARE_EXPIRED = (
+    "I no longer hold that answer (I was restarted, or it is too old), so I shared nothing. "
+    "Ask again and share the new answer."
+)
+MORE_NOT_POSTED = (
+    "I couldn't post these results in the thread ({error}), so here they are, visible only to you. "
+    "To have me answer in this channel, invite me: `/invite @newsdesk`."
+)
+ATTACHMENTS_NOT_READ = "I read only the text of a message: attached files are not read."
 
 HOME_TITLE = "newsdesk"
 HOME_INTRO = (

@@ -26,6 +26,8 @@ class Question:
     text: str
     original_length: int
     trimmed: bool = False
+    # The message carried files: they are not read, and the reporter is told so.
+    has_files: bool = False
 
     @property
     def is_help(self) -> bool:
@@ -45,6 +47,8 @@ class Question:
             notes.append(messages.QUESTION_TRIMMED.format(length=self.original_length, limit=limit))
         if self.mostly_non_latin:
             notes.append(messages.NOT_ENGLISH)
+        if self.has_files:
+            notes.append(messages.ATTACHMENTS_NOT_READ)
         return notes
 
 

@@ -1,8 +1,10 @@
 """Answers, contexts and citations as Block Kit blocks plus fallback text (pure functions).
 
-Everything taken from articles or questions is escaped for mrkdwn (`&`, `<`, `>`), so an
-article quoting `<!channel>` cannot ping anyone, and every text is cut to Slack's limits
-with an ellipsis rather than sent and rejected.
+Everything taken from articles or questions is escaped for mrkdwn (`&`, `<`, `>`) and its
+plain `@channel`, `@here` and `@everyone` neutralised, so an article or a question cannot ping
+anyone; every mrkdwn text object is `verbatim` (Slack parses nothing in it but our own markup);
+every text is cut to Slack's limits with an ellipsis rather than sent and rejected, and no cut
+or decoration ever splits an escaped entity or a `<…>` link.
 """
 
 from __future__ import annotations
@@ -41,10 +43,20 @@ ACTION_VOTE_UP = "newsdesk_vote_up"
 ACTION_VOTE_DOWN = "newsdesk_vote_down"
 
 # Punctuation kept outside the bold markers, so `(600,` becomes `(*600*,`.
-_TOKEN = re.compile(r"^([\"'“‘(\[]*)(.*?)([.,;:!?\"'”’)\]]*)$", re.DOTALL)
+_LEAD = frozenset("\"'“‘([")
+_TRAIL = frozenset(".,;:!?\"'”’)]")
+# An escaped entity is one unit: `&gt;` is never split by a marker or a cut.
+_UNIT = re.compile(r"&(?:amp|lt|gt);|.", re.DOTALL)
+# Our own `<url|label>` links: left whole by decorations and cuts.
+_SLACK_TOKEN = re.compile(r"(<[^<>\s][^<>]*>)")
+_OPEN_END = re.compile(r"&[a-z]{0,3}$|<[^<>]*$")
 _WHITESPACE = re.compile(r"(\s+)")
 _MARKUP_CHARS = frozenset("*_~`")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+# Slack turns a plain `@channel`, `@here`, `@everyone` (or `@group`) into a ping unless the text is
+# verbatim; an invisible word joiner after the `@` keeps the word as it reads and pings no one.
+_BROADCAST = re.compile(r"@(?=(?:channel|here|everyone|group)\b)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 @dataclass(frozen=True)
@@ -53,11 +65,14 @@ class Reply:
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    # An error message rather than an answer (the 👀 on the question becomes ⚠️).
+    failed: bool = False
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape Slack's three control characters and neutralise broadcast mentions (`@here`)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub("@" + WORD_JOINER, escaped)
 
 
 def fit(raw: str, limit: int, fmt: Callable[[str], str] = escape) -> str:
@@ -77,16 +92,41 @@ def fit(raw: str, limit: int, fmt: Callable[[str], str] = escape) -> str:
 
 
 def highlight_numbers(mrkdwn: str) -> str:
-    """Bold every word that contains a digit, without changing any character of the text."""
-    parts = _WHITESPACE.split(mrkdwn)
-    for i, part in enumerate(parts):
-        if i % 2 or not any(c.isdigit() for c in part) or _MARKUP_CHARS & set(part):
-            continue
-        match = _TOKEN.match(part)
-        if match and any(c.isdigit() for c in match.group(2)):
-            lead, core, trail = match.groups()
-            parts[i] = f"{lead}*{core}*{trail}"
-    return "".join(parts)
+    """Bold every word that contains a digit, without changing any character of the text.
+
+    Markers go around whole entities (`*5&gt;*`, never `*5&gt*;`) and never inside a `<…>` link.
+    """
+    pieces = _SLACK_TOKEN.split(mrkdwn)
+    for p in range(0, len(pieces), 2):
+        parts = _WHITESPACE.split(pieces[p])
+        for i in range(0, len(parts), 2):
+            parts[i] = _bold_word(parts[i])
+        pieces[p] = "".join(parts)
+    return "".join(pieces)
+
+
+def _bold_word(word: str) -> str:
+    if not any(c.isdigit() for c in word) or _MARKUP_CHARS & set(word):
+        return word
+    units = _UNIT.findall(word)
+    start, end = 0, len(units)
+    while start < end and units[start] in _LEAD:
+        start += 1
+    while end > start and units[end - 1] in _TRAIL:
+        end -= 1
+    core = "".join(units[start:end])
+    if not any(c.isdigit() for c in core):
+        return word
+    return "".join(units[:start]) + f"*{core}*" + "".join(units[end:])
+
+
+def cut(mrkdwn: str, limit: int) -> str:
+    """`mrkdwn` cut to `limit` characters with an ellipsis, never inside an entity or a link."""
+    if len(mrkdwn) <= limit:
+        return mrkdwn
+    head = mrkdwn[: max(limit - len(ELLIPSIS), 0)]
+    head = _OPEN_END.sub("", head)
+    return (head + ELLIPSIS)[:limit]
 
 
 def quote(raw: str) -> str:
@@ -145,21 +185,35 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
     return element
 
 
+def mrkdwn_text(mrkdwn: str, limit: int) -> dict[str, Any]:
+    """A mrkdwn text object Slack does not auto-parse (no pings, no auto-links): ours only."""
+    return {"type": "mrkdwn", "text": cut(mrkdwn, limit), "verbatim": True}
+
+
 def section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION_CHARS]}}
+    return {"type": "section", "text": mrkdwn_text(mrkdwn, MAX_SECTION_CHARS)}
 
 
 def context(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn[:MAX_CONTEXT_CHARS]}]}
+    return {"type": "context", "elements": [mrkdwn_text(mrkdwn, MAX_CONTEXT_CHARS)]}
 
 
-def render_text(mrkdwn: str) -> Reply:
+def render_text(mrkdwn: str, *, failed: bool = False) -> Reply:
     """A one-section message; the caller has escaped anything that came from users."""
-    return Reply(text=mrkdwn[:MAX_FALLBACK_CHARS], blocks=[section(mrkdwn)])
+    return Reply(text=cut(mrkdwn, MAX_FALLBACK_CHARS), blocks=[section(mrkdwn)], failed=failed)
 
 
-def render_help() -> Reply:
-    return Reply(text=messages.HELP_FALLBACK, blocks=[section(messages.HELP)])
+def render_help(notes: Sequence[str] = ()) -> Reply:
+    blocks = [section(messages.HELP)]
+    if notes:
+        blocks.append(context("\n".join(notes)))
+    return Reply(text=messages.HELP_FALLBACK, blocks=blocks)
+
+
+def with_note(reply: Reply, note: str) -> Reply:
+    """`reply` with a short mrkdwn remark above it (within Slack's block limit)."""
+    blocks = [context(note), *reply.blocks][:MAX_BLOCKS]
+    return Reply(text=cut(f"{note} {reply.text}", MAX_FALLBACK_CHARS), blocks=blocks, failed=reply.failed)
 
 
 def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
@@ -199,13 +253,14 @@ def render_answer(
     offset: int = 0,
     echo: bool = False,
     shared_by: str | None = None,
-    shareable: bool = False,
+    share_key: str | None = None,
     notes: Sequence[str] = (),
 ) -> Reply:
     """The answer to one question (one page of it), with buttons to dig in, page and vote.
 
     `echo` repeats the question (slash commands and later pages: it is not visible otherwise);
-    `shared_by` names who shared it to the channel; `notes` are short mrkdwn remarks.
+    `shared_by` names who shared it to the channel; `share_key` (the key under which this very
+    answer is kept, see `bot.shown`) adds "Share in channel"; `notes` are short mrkdwn remarks.
     """
     question = answer.question
     blocks: list[dict[str, Any]] = []
@@ -247,8 +302,9 @@ def render_answer(
     if shown and len(hits) >= page_size:
         more = encode_value({"q": searched, "o": offset + len(shown)})
         footer.append(button(messages.BUTTON_MORE, ACTION_MORE, more))
-    if shareable:
-        footer.append(button(messages.BUTTON_SHARE, ACTION_SHARE, encode_value(page), style="primary"))
+    if share_key:
+        share = encode_value({"k": share_key, "o": offset})
+        footer.append(button(messages.BUTTON_SHARE, ACTION_SHARE, share, style="primary"))
     vote = encode_value({**page, "ids": [hit.sentence_id for hit in shown]})
     footer += [
         button(messages.BUTTON_UP, ACTION_VOTE_UP, vote),
@@ -289,6 +345,7 @@ def render_home(stats: IndexStats | None, error: str | None = None) -> dict[str,
         {"type": "divider"},
     ]
     if stats is None:
+        # `error` is plain text (an exception's message): escaped here, once.
         blocks.append(section(messages.HOME_NO_INDEX.format(error=fit(error or "", 2500))))
     else:
         if stats.date_min and stats.date_max:

@@ -30,8 +30,10 @@ logger = logging.getLogger("newsdesk.bot")
 # concurrency (the model releases the GIL while it encodes).
 HTTP_WORKERS = 1
 HTTP_THREADS = 8
-# Loading and warming the model happens inside the worker, before its first heartbeat.
+# The model is loaded before gunicorn starts, so a worker answers from its first heartbeat.
 HTTP_TIMEOUT_SECONDS = 120
+# Searched once at start-up so the first reporter's question finds model, vectors and database warm.
+WARM_UP_QUESTION = "What did officials say?"
 
 
 def configure_logging(level: int = logging.INFO) -> None:
@@ -68,6 +70,7 @@ def load_searcher(settings: Settings) -> Searcher:
     embedder = Embedder(settings)
     searcher = Searcher.open(settings, embedder)
     embedder.warm()
+    searcher.search(WARM_UP_QUESTION)
     return searcher
 
 
@@ -125,16 +128,18 @@ def run_socket_mode(settings: Settings, *, stop: threading.Event | None = None) 
 
 
 def run_http(settings: Settings, port: int) -> None:
-    """Serve /slack/events with gunicorn: the app (and model) is built inside the worker."""
+    """Serve /slack/events with gunicorn, listening only once the app can answer.
+
+    Slack gives up on an ack after 3 s, and loading the model takes longer: the app (token
+    checked, model loaded, index opened, one question searched) is built here, before gunicorn
+    binds its port, and its worker is forked from this ready process. Nothing here touches the
+    index after the fork, so the worker has the open index to itself.
+    """
     from gunicorn.app.base import BaseApplication
 
-    from index.versions import require_current_version
+    from .wsgi import slack_wsgi
 
-    from .wsgi import create_application
-
-    # Fail fast, with one clear line, before forking: the index must exist and the token work.
-    require_current_version(settings.index_dir)
-    verify_bot_token(create_web_client(settings.slack_bot_token, settings.slack_api_url), settings)
+    application = slack_wsgi(build_app(settings, http=True))
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -150,7 +155,7 @@ def run_http(settings: Settings, port: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return create_application(settings)
+            return application
 
     logger.info("Serving Slack requests over HTTP at http://0.0.0.0:%s/slack/events", port)
     Server().run()

@@ -19,11 +19,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 from . import messages
-from .render import Reply, escape
+from .render import Reply, escape, render_text
 
 logger = logging.getLogger("newsdesk.bot")
 
 TIMEOUT_SECONDS = 10
+# 👀 while a question is being answered; ⚠️ once answering it failed. No ✅ on success: in a
+# newsroom a check mark on a question reads as "verified".
+REACTION_WORKING = "eyes"
+REACTION_FAILED = "warning"
 
 
 class GatewayErrorRetryHandler(ServerErrorRetryHandler):
@@ -46,15 +50,21 @@ def create_web_client(token: str | None, base_url: str) -> WebClient:
     return WebClient(token=token, base_url=base_url, timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers())
 
 
-def slack_error(error: SlackClientError) -> str:
+# What a Web API call raises: Slack's refusals, and the network's (URLError is an OSError).
+SLACK_CALL_ERRORS = (SlackClientError, OSError)
+
+
+def slack_error(error: Exception) -> str:
     """Slack's short error code (`channel_not_found`, `ratelimited`…) or the exception's class."""
     if isinstance(error, SlackApiError):
         return str(error.response.get("error") or f"HTTP {error.response.status_code}")
     return type(error).__name__
 
 
-def post_message(client: WebClient, *, channel: str, reply: Reply, thread_ts: str | None = None) -> bool:
-    """Post `reply` (in a thread if `thread_ts`); if Slack refuses, try to say so instead."""
+def send_message(
+    client: WebClient, *, channel: str, reply: Reply, thread_ts: str | None = None
+) -> str | None:
+    """Post `reply` (in a thread if `thread_ts`): None once posted, else Slack's error code (logged)."""
     try:
         client.chat_postMessage(
             channel=channel,
@@ -64,38 +74,113 @@ def post_message(client: WebClient, *, channel: str, reply: Reply, thread_ts: st
             unfurl_links=False,
             unfurl_media=False,
         )
-        return True
-    except SlackClientError as error:
+        return None
+    except SLACK_CALL_ERRORS as error:
         code = slack_error(error)
         logger.error("chat.postMessage failed: channel=%s thread_ts=%s error=%s", channel, thread_ts, code)
-    notice = messages.ERROR_POST_FAILED.format(error=escape(code))
-    try:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=notice)
-    except SlackClientError as error:
-        logger.error(
-            "chat.postMessage (error notice) failed: channel=%s error=%s", channel, slack_error(error)
-        )
+        return code
+
+
+def post_message(
+    client: WebClient,
+    *,
+    channel: str,
+    reply: Reply,
+    thread_ts: str | None = None,
+    user: str | None = None,
+) -> bool:
+    """Post `reply`; if Slack refuses, say so in the same place, else to `user` alone (see `tell_user`)."""
+    code = send_message(client, channel=channel, reply=reply, thread_ts=thread_ts)
+    if code is None:
+        return True
+    notice = render_text(messages.ERROR_POST_FAILED.format(error=escape(code)), failed=True)
+    if send_message(client, channel=channel, reply=notice, thread_ts=thread_ts) is not None and user:
+        tell_user(client, user=user, reply=notice, channel=channel, thread_ts=thread_ts)
     return False
 
 
-def post_ephemeral(client: WebClient, *, channel: str, user: str, reply: Reply) -> bool:
+def post_ephemeral(
+    client: WebClient, *, channel: str, user: str, reply: Reply, thread_ts: str | None = None
+) -> bool:
+    """Show `reply` to `user` alone in `channel` (in the thread if `thread_ts`)."""
     try:
-        client.chat_postEphemeral(channel=channel, user=user, text=reply.text, blocks=reply.blocks)
+        client.chat_postEphemeral(
+            channel=channel, user=user, text=reply.text, blocks=reply.blocks, thread_ts=thread_ts
+        )
         return True
-    except SlackClientError as error:
+    except SLACK_CALL_ERRORS as error:
         logger.error(
             "chat.postEphemeral failed: channel=%s user=%s error=%s", channel, user, slack_error(error)
         )
         return False
 
 
-def add_reaction(client: WebClient, *, channel: str, ts: str, name: str) -> None:
-    """React to a message; failing to react never stops the answer."""
+def send_dm(client: WebClient, *, user: str, reply: Reply) -> bool:
+    """Write to `user` in the app's DM (its Messages tab): works where the bot is in no channel."""
+    code = send_message(client, channel=user, reply=reply)
+    return code is None
+
+
+def tell_user(
+    client: WebClient,
+    *,
+    user: str | None,
+    reply: Reply,
+    response_url: str | None = None,
+    channel: str | None = None,
+    thread_ts: str | None = None,
+) -> bool:
+    """Make sure `user` alone learns `reply`: through `response_url`, else ephemerally in
+    `channel`, else in a DM. Every failed try is logged; False (and an error logged) if none worked.
+    """
+    if response_url and respond(response_url, reply, thread_ts=thread_ts):
+        return True
+    if (
+        user
+        and channel
+        and post_ephemeral(client, channel=channel, user=user, reply=reply, thread_ts=thread_ts)
+    ):
+        return True
+    if user and send_dm(client, user=user, reply=reply):
+        return True
+    logger.error("Could not reach user=%s by any route (channel=%s): %s", user, channel, reply.text[:200])
+    return False
+
+
+def add_reaction(client: WebClient, *, channel: str, ts: str, name: str) -> bool:
+    """React to a message; failing to react is logged and never stops the answer."""
     try:
         client.reactions_add(channel=channel, timestamp=ts, name=name)
-    except SlackClientError as error:
-        if slack_error(error) != "already_reacted":
-            logger.warning("reactions.add failed: channel=%s error=%s", channel, slack_error(error))
+        return True
+    except SLACK_CALL_ERRORS as error:
+        code = slack_error(error)
+        if code == "already_reacted":
+            return True
+        logger.warning("reactions.add failed: channel=%s ts=%s name=%s error=%s", channel, ts, name, code)
+        return False
+
+
+def remove_reaction(client: WebClient, *, channel: str, ts: str, name: str) -> bool:
+    """Take a reaction back; failing to is logged and never raised."""
+    try:
+        client.reactions_remove(channel=channel, timestamp=ts, name=name)
+        return True
+    except SLACK_CALL_ERRORS as error:
+        logger.warning(
+            "reactions.remove failed: channel=%s ts=%s name=%s error=%s",
+            channel,
+            ts,
+            name,
+            slack_error(error),
+        )
+        return False
+
+
+def settle_reaction(client: WebClient, *, channel: str, ts: str, ok: bool) -> None:
+    """The 👀 put on a question goes once it is answered; ⚠️ replaces it if the answer failed."""
+    remove_reaction(client, channel=channel, ts=ts, name=REACTION_WORKING)
+    if not ok:
+        add_reaction(client, channel=channel, ts=ts, name=REACTION_FAILED)
 
 
 def respond(

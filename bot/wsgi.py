@@ -1,7 +1,9 @@
 """The HTTP-mode WSGI application: events, commands and interactions all at /slack/events.
 
-Run by `newsdesk serve --http` (gunicorn, embedded), or directly as the Procfile's alternative:
-    gunicorn --workers 1 --threads 8 --timeout 120 --bind 0.0.0.0:$PORT 'bot.wsgi:create_application()'
+Run by `newsdesk serve --http` (gunicorn, embedded), or directly as the Procfile's alternative
+(`--preload` builds the app, model included, before gunicorn listens; Slack waits 3 s at most):
+    gunicorn --preload --workers 1 --threads 8 --timeout 120 --bind 0.0.0.0:$PORT \
+        'bot.wsgi:create_application()'
 """
 
 from __future__ import annotations

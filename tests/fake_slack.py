@@ -185,7 +185,7 @@ class FakeSlack:
             return {"ok": True, "message_ts": ts}
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
-        if method in ("reactions.add", "views.publish"):
+        if method in ("reactions.add", "reactions.remove", "views.publish"):
             return {"ok": True}
         if method == "apps.connections.open":
             if not self.websocket_url:
@@ -223,6 +223,9 @@ class FakeSlack:
                     )
                 elif failure and failure.kind in ("500", "502", "503", "504"):
                     self._send(int(failure.kind), "text/plain", "upstream trouble")
+                elif failure and method == RESPONSE_URL_METHOD:
+                    # response_url errors come back as a non-200 status with the code as plain text.
+                    self._send(404, "text/plain", failure.kind)
                 elif failure:
                     self._send(200, "application/json", json.dumps({"ok": False, "error": failure.kind}))
                 elif method == RESPONSE_URL_METHOD:

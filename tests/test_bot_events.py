@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from conftest import NEWS_ARTICLES, NK_SENTENCE
-from fake_slack import BOT_ID, BOT_USER_ID
+from fake_slack import BOT_ID, BOT_USER_ID, RESPONSE_URL_METHOD
 from slack_fixtures import *  # noqa: F403 (the fixtures: bot, fake, http_bot, news_index)
 from slack_fixtures import Bot, build, make_bot
 from slack_requests import (
@@ -14,14 +15,17 @@ from slack_requests import (
     CHANNEL,
     DM_CHANNEL,
     SIGNING_SECRET,
+    USER,
     direct_message,
     event_request,
     find_button,
     mention,
+    slash_command,
 )
 
 from bot import messages
 from bot.render import ACTION_VOTE_UP, MAX_BLOCKS, MAX_SECTION_CHARS, decode_value
+from index.config import Settings
 
 NK_URL = "https://example.com/afp/nk-troops"
 
@@ -283,3 +287,182 @@ def test_rebuilt_index_is_picked_up_without_restart(embedder, fake, tmp_path):
 
     bot.send(event_request(mention("how many goats did the zoo buy?")))
     assert "*14* pygmy goats" in answer_posts(bot, 2)[1].block_text()
+
+
+# -- hostile text, files, reactions ---------------------------------------------------------
+
+# Scraped text keeps stray markup: `<b>1,204</b>` once came out as `*&lt;b&gt;1,204&lt;/b&gt*;`.
+SYMBOL_SENTENCE = "Turnout topped >50% in 3 of 4 wards, where the R&D pilot counted <b>1,204</b> votes."
+BROADCAST_SENTENCE = (
+    "Organisers messaged @channel and @here before 40 volunteers told @everyone the polls had closed."
+)
+HOSTILE_ARTICLES = [
+    *NEWS_ARTICLES,
+    {
+        "title": "Ward turnout >50% & rising",
+        "source": "Ward & Echo",
+        "date": "2025-03-04",
+        "url": "https://example.com/ward/turnout",
+        "text": f"{SYMBOL_SENTENCE}\n\nThe clerk published the figures on Monday.",
+    },
+    {
+        "title": "Volunteers close the polls",
+        "source": "Poll Watch",
+        "date": "2025-03-05",
+        "url": "https://example.com/poll/volunteers",
+        "text": f"{BROADCAST_SENTENCE}\n\nCounting began an hour later.",
+    },
+]
+BROADCAST = re.compile(r"(?<![\w\u2060])@(channel|here|everyone|group)\b", re.IGNORECASE)
+_hostile: dict[str, Settings] = {}
+
+
+@pytest.fixture
+def hostile_bot(tmp_path_factory, embedder, fake, tmp_path) -> Bot:
+    """A bot over the news plus articles quoting `>50%`, `R&D` and `@channel`/`@here`/`@everyone`."""
+    if "settings" not in _hostile:
+        root = tmp_path_factory.mktemp("hostile")
+        _hostile["settings"] = build(root / "articles", HOSTILE_ARTICLES, embedder, root / "index")
+    return make_bot(_hostile["settings"], embedder, fake, tmp_path)
+
+
+def rendered_texts(call) -> str:
+    """Every text Slack renders or notifies with: the blocks' texts and the fallback `text`."""
+    return call.block_text() + "\n" + call.params["text"]
+
+
+def test_numbers_beside_escaped_symbols_are_bolded_without_breaking_the_entities(hostile_bot):
+    hostile_bot.send(event_request(mention("what was the turnout in the wards?")))
+    text = answer_posts(hostile_bot)[0].block_text()
+    assert (
+        ">Turnout topped *&gt;50%* in *3* of *4* wards, where the R&amp;D pilot counted "
+        "*&lt;b&gt;1,204&lt;/b&gt;* votes." in text
+    )
+    assert "Ward &amp; Echo" in text
+    for broken in ("&gt*", "&lt*", "&amp*"):
+        assert broken not in text
+    assert (
+        text.replace("*", "").count(
+            SYMBOL_SENTENCE.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+        )
+        == 1
+    )
+
+
+def test_plain_broadcast_mentions_in_articles_and_questions_ping_no_one(hostile_bot):
+    hostile_bot.send(event_request(mention("@here what did organisers message before the polls closed?")))
+    post = answer_posts(hostile_bot)[0]
+    everything = rendered_texts(post)
+    assert not BROADCAST.search(everything), everything
+    # Readers see the sentence exactly as published; only an invisible word joiner was added.
+    assert BROADCAST_SENTENCE in everything.replace("\u2060", "")
+    sections = [b["text"] for b in post.blocks() if b["type"] == "section"]
+    contexts = [e for b in post.blocks() if b["type"] == "context" for e in b["elements"]]
+    assert all(t.get("verbatim") is True for t in sections + contexts)
+
+    hostile_bot.fake.reset()
+    question = "<!channel> <!here|here> <!everyone> <@U0OTHER1|ann> what did organisers message?"
+    hostile_bot.send(slash_command(question, hostile_bot.fake.response_url()))
+    answer = hostile_bot.fake.wait_for(RESPONSE_URL_METHOD)[0]
+    everything = rendered_texts(answer)
+    assert "*Question:* @\u2060channel here @\u2060everyone @ann what did organisers message?" in everything
+    assert not BROADCAST.search(everything) and "<!" not in everything and "<@" not in everything
+
+
+def test_not_allowed_notice_for_a_mention_in_a_thread_goes_in_that_thread(
+    news_index, embedder, fake, tmp_path
+):
+    bot = make_bot(news_index, embedder, fake, tmp_path, allowed_channels=frozenset({"C0ALLOWED"}))
+    thread = "1700000000.000777"
+    bot.send(event_request(mention("how many NK soldiers died?", channel="C0ELSEWHERE", thread_ts=thread)))
+    notice = bot.fake.wait_for("chat.postEphemeral")[0]
+    assert notice.params["channel"] == "C0ELSEWHERE" and notice.params["user"] == USER
+    assert notice.params["thread_ts"] == thread
+    assert notice.params["text"] == messages.ERROR_NOT_ALLOWED
+
+
+def test_not_allowed_notice_that_slack_refuses_reaches_the_asker_in_a_dm(
+    news_index, embedder, fake, tmp_path
+):
+    bot = make_bot(news_index, embedder, fake, tmp_path, allowed_channels=frozenset({"C0ALLOWED"}))
+    fake.fail_next("not_in_channel", "chat.postEphemeral")
+    bot.send(event_request(mention("how many NK soldiers died?", channel="C0ELSEWHERE")))
+    dm = fake.wait_for("chat.postMessage")[0]
+    assert dm.params["channel"] == USER and dm.params["text"] == messages.ERROR_NOT_ALLOWED
+
+
+FILES = [{"id": "F0000001", "name": "notes.pdf", "mimetype": "application/pdf"}]
+
+
+def test_dm_with_a_file_is_answered_and_told_files_are_not_read(bot):
+    bot.send(event_request(direct_message("how many NK soldiers died?", subtype="file_share", files=FILES)))
+    post = answer_posts(bot)[0]
+    assert post.params["channel"] == DM_CHANNEL
+    text = post.block_text()
+    assert "North Korean soldiers" in text
+    assert messages.ATTACHMENTS_NOT_READ in text
+
+
+def test_dm_with_only_a_file_gets_help_and_is_told_files_are_not_read(bot):
+    bot.send(event_request(direct_message("", subtype="file_share", files=FILES)))
+    post = answer_posts(bot)[0]
+    assert post.params["text"] == messages.HELP_FALLBACK
+    assert messages.ATTACHMENTS_NOT_READ in post.block_text()
+
+
+def reactions(bot: Bot) -> list[tuple[str, str]]:
+    return [(c.method, c.params["name"]) for c in bot.fake.calls if c.method.startswith("reactions.")]
+
+
+def test_eyes_come_off_once_the_answer_is_posted(bot):
+    event = mention("how many NK soldiers died?")
+    bot.send(event_request(event))
+    removed = bot.fake.wait_for("reactions.remove")[0]
+    post = bot.fake.calls_to("chat.postMessage")[0]
+    assert removed.at >= post.at
+    assert removed.params.items() >= {"channel": CHANNEL, "timestamp": event["ts"], "name": "eyes"}.items()
+    bot.fake.assert_quiet(0.3, "reactions.add")
+    assert reactions(bot) == [("reactions.add", "eyes"), ("reactions.remove", "eyes")]
+
+
+def test_eyes_become_a_warning_when_the_search_fails(bot, monkeypatch):
+    def broken(question, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bot.searcher, "search", broken)
+    event = direct_message("how many NK soldiers died?")
+    bot.send(event_request(event))
+    warning = bot.fake.wait_for("reactions.add", 2)[1]
+    assert (
+        warning.params.items() >= {"channel": DM_CHANNEL, "timestamp": event["ts"], "name": "warning"}.items()
+    )
+    assert answer_posts(bot)[0].params["text"] == messages.ERROR_GENERIC
+    assert reactions(bot) == [
+        ("reactions.add", "eyes"),
+        ("reactions.remove", "eyes"),
+        ("reactions.add", "warning"),
+    ]
+
+
+def test_eyes_become_a_warning_when_the_answer_cannot_be_posted(bot):
+    bot.fake.fail_next("msg_too_long", "chat.postMessage")
+    bot.send(event_request(mention("how many NK soldiers died?")))
+    bot.fake.wait_for("reactions.add", 2)
+    assert reactions(bot) == [
+        ("reactions.add", "eyes"),
+        ("reactions.remove", "eyes"),
+        ("reactions.add", "warning"),
+    ]
+    assert "msg_too_long" in bot.fake.calls_to("chat.postMessage")[1].params["text"]
+
+
+def test_a_reaction_slack_refuses_to_remove_is_logged_not_raised(bot, caplog):
+    bot.fake.fail_next("ratelimited", "reactions.remove")
+    with caplog.at_level(logging.WARNING, logger="newsdesk.bot"):
+        bot.send(event_request(mention("how many NK soldiers died?")))
+        bot.fake.wait_for("reactions.remove")
+        bot.fake.assert_quiet(0.3, "reactions.add")
+    logged = [r.getMessage() for r in caplog.records if "reactions.remove failed" in r.getMessage()]
+    assert logged and "ratelimited" in logged[0] and CHANNEL in logged[0]
+    bot.send(event_request(mention("how many NK soldiers died?")))  # the app keeps serving
+    assert len(answer_posts(bot, 2)) == 2

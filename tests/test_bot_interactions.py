@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import shutil
 
-from conftest import NK_SENTENCE
+from conftest import NEWS_ARTICLES, NK_SENTENCE
 from fake_slack import RESPONSE_URL_METHOD
 from slack_fixtures import *  # noqa: F403 (the fixtures: bot, fake, http_bot, news_index)
-from slack_fixtures import Bot, make_bot
+from slack_fixtures import Bot, build, make_bot
 from slack_requests import (
     CHANNEL,
     USER,
@@ -81,7 +83,8 @@ def test_repeated_question_is_escaped_and_pings_no_one(bot):
     answer = responses(bot)[0]
     # Everything Slack renders (button values are data, never shown or parsed as mrkdwn).
     everything = answer.block_text() + answer.params["text"]
-    assert "*Question:* @channel R&amp;D &lt;b&gt; how many NK soldiers died?" in everything
+    # `@channel` reads as typed but, with a word joiner after the `@`, pings no one.
+    assert "*Question:* @\u2060channel R&amp;D &lt;b&gt; how many NK soldiers died?" in everything
     assert "<!channel>" not in everything and "<b>" not in everything
 
 
@@ -187,3 +190,152 @@ def test_app_home_shows_what_is_indexed_and_how_to_ask(bot):
 
     bot.send(event_request({**event, "tab": "messages"}))
     bot.fake.assert_quiet(0.3, "views.publish")
+
+
+# -- sharing exactly what was shown; clicks whose reply Slack refuses ---------------------------
+
+IDALIA = "More than 280,000 homes and businesses lost power across the state."
+IDALIA_QUESTION = "how many homes lost power after hurricane Idalia?"
+
+
+def ask_privately(bot: Bot, question: str = IDALIA_QUESTION):
+    """Run /newsdesk; return the ephemeral answer (a response_url call)."""
+    bot.send(slash_command(question, bot.fake.response_url("cmd")))
+    return responses(bot)[0]
+
+
+def test_share_posts_exactly_what_was_shown_even_after_a_rebuild(embedder, fake, tmp_path):
+    settings = build(tmp_path / "v1", NEWS_ARTICLES, embedder, tmp_path / "index")
+    bot = make_bot(settings, embedder, fake, tmp_path)
+    shown = ask_privately(bot)
+    assert IDALIA in shown.block_text().replace("*", "")
+
+    corrected = [
+        {**a, "text": a["text"].replace("280,000", "320,000")} if a["source"] == "USA Today" else a
+        for a in NEWS_ARTICLES
+    ]
+    build(tmp_path / "v2", corrected, embedder, tmp_path / "index")
+
+    bot.send(
+        block_action(find_button(shown.blocks(), ACTION_SHARE), fake.response_url("share"), ephemeral=True)
+    )
+    posted, deleted = responses(bot, 3)[1:]
+    assert posted.params["response_type"] == "in_channel"
+    assert f"<@{USER}> asked: {IDALIA_QUESTION}" in posted.block_text()
+    shown_quotes = [line for line in shown.block_text().split("\n") if line.startswith(">")]
+    posted_quotes = [line for line in posted.block_text().split("\n") if line.startswith(">")]
+    assert posted_quotes == shown_quotes and "*280,000*" in posted.block_text()
+    assert "320,000" not in posted.block_text()
+    assert deleted.params == {"delete_original": True}
+
+
+def test_share_never_searches_again_so_a_failing_search_posts_no_error_to_the_channel(bot, monkeypatch):
+    shown = ask_privately(bot, QUESTION)
+
+    def broken(question, **kwargs):
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(bot.searcher, "search", broken)
+    bot.send(
+        block_action(
+            find_button(shown.blocks(), ACTION_SHARE), bot.fake.response_url("share"), ephemeral=True
+        )
+    )
+    posted = responses(bot, 2)[1]
+    assert posted.params["response_type"] == "in_channel"
+    assert NK_SENTENCE in posted.block_text().replace("*", "")
+    assert messages.ERROR_GENERIC not in json.dumps(posted.params)
+
+
+def test_share_of_an_answer_no_longer_held_tells_only_the_clicker(news_index, embedder, fake, tmp_path):
+    shown = ask_privately(make_bot(news_index, embedder, fake, tmp_path), QUESTION)
+    restarted = make_bot(news_index, embedder, fake, tmp_path)
+    restarted.send(
+        block_action(find_button(shown.blocks(), ACTION_SHARE), fake.response_url("share"), ephemeral=True)
+    )
+    notice = responses(restarted, 2)[1]
+    assert notice.params["response_type"] == "ephemeral"
+    assert notice.params["text"] == messages.SHARE_EXPIRED
+    fake.assert_quiet(0.3)
+    assert all(c.params.get("response_type") != "in_channel" for c in fake.calls_to(RESPONSE_URL_METHOD))
+
+
+def test_share_that_slack_refuses_is_reported_to_the_clicker_alone(bot):
+    shown = ask_privately(bot, QUESTION)
+    bot.fake.fail_next("expired_url", RESPONSE_URL_METHOD, times=2)
+    bot.send(
+        block_action(
+            find_button(shown.blocks(), ACTION_SHARE), bot.fake.response_url("share"), ephemeral=True
+        )
+    )
+    notice = bot.fake.wait_for("chat.postEphemeral")[0]
+    assert notice.params["user"] == USER and notice.params["channel"] == CHANNEL
+    assert notice.params["text"] == messages.ERROR_SHARE_FAILED.format(error="response_url")
+    assert bot.fake.calls_to("chat.postMessage") == []
+
+
+def shared_answer(bot: Bot, question: str):
+    """Ask privately and share; return the in-channel answer (posted through response_url)."""
+    shown = ask_privately(bot, question)
+    bot.send(
+        block_action(
+            find_button(shown.blocks(), ACTION_SHARE), bot.fake.response_url("share"), ephemeral=True
+        )
+    )
+    return responses(bot, 3)[1]
+
+
+def test_more_results_on_a_shared_answer_in_a_channel_the_bot_is_not_in_reach_the_clicker(
+    news_index, embedder, fake, tmp_path, caplog
+):
+    bot = make_bot(news_index, embedder, fake, tmp_path, results_per_answer=1)
+    shared = shared_answer(bot, "what happened with the Fed and interest rates?")
+    more = find_button(shared.blocks(), ACTION_MORE)
+    fake.fail_next("not_in_channel", "chat.postMessage", times=2)
+    with caplog.at_level(logging.ERROR, logger="newsdesk.bot"):
+        bot.send(block_action(more, fake.response_url("more"), message_ts="1700000000.000900"))
+        page = fake.wait_for(RESPONSE_URL_METHOD, where=lambda c: c.path.endswith("/more"))[0]
+    assert page.params["response_type"] == "ephemeral"
+    text = page.block_text()
+    assert messages.MORE_NOT_POSTED.format(error="not_in_channel") in text
+    assert "*More results for:* what happened with the Fed" in text
+    assert any(line.startswith(">") for line in text.split("\n"))
+    logged = [r.getMessage() for r in caplog.records if "chat.postMessage failed" in r.getMessage()]
+    assert logged and "not_in_channel" in logged[0] and CHANNEL in logged[0]
+    assert len(fake.calls_to("chat.postMessage")) == 1  # no error notice for the whole channel
+
+
+def test_more_results_reach_the_clicker_in_a_dm_when_every_other_route_fails(
+    news_index, embedder, fake, tmp_path
+):
+    bot = make_bot(news_index, embedder, fake, tmp_path, results_per_answer=1)
+    shared = shared_answer(bot, "what happened with the Fed and interest rates?")
+    fake.fail_next("not_in_channel", "chat.postMessage")
+    fake.fail_next("expired_url", RESPONSE_URL_METHOD)
+    fake.fail_next("not_in_channel", "chat.postEphemeral")
+    bot.send(block_action(find_button(shared.blocks(), ACTION_MORE), fake.response_url("more")))
+    dm = fake.wait_for("chat.postMessage", 2)[1]
+    assert dm.params["channel"] == USER
+    assert messages.MORE_NOT_POSTED.format(error="not_in_channel") in dm.block_text()
+    assert "*More results for:* what happened with the Fed" in dm.block_text()
+
+
+def test_app_home_shows_an_index_error_escaped_once(embedder, fake, tmp_path):
+    index_dir = tmp_path / "R&D <desk>" / "index"
+    settings = build(tmp_path / "articles", NEWS_ARTICLES, embedder, index_dir)
+    bot = make_bot(settings, embedder, fake, tmp_path)
+    # The index is swapped for one built with another model: the Home tab says what to do.
+    current = index_dir / "current"
+    other = current.resolve().parent / "other-model"
+    shutil.copytree(current.resolve(), other)
+    meta = json.loads((other / "build.json").read_text())
+    (other / "build.json").write_text(json.dumps({**meta, "model": "another-model"}))
+    (index_dir / "next").symlink_to(other.relative_to(index_dir))
+    (index_dir / "next").replace(current)
+
+    bot.send(event_request({"type": "app_home_opened", "user": USER, "tab": "home", "event_ts": "1.2"}))
+    view = fake.wait_for("views.publish")[0].params["view"]
+    text = json.dumps(view, ensure_ascii=False)
+    assert "No index yet." in text
+    assert "R&amp;D &lt;desk&gt;" in text
+    assert "&amp;amp;" not in text and "&amp;lt;" not in text

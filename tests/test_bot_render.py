@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from bot import messages
 from bot.question import parse_question, plain_text
@@ -19,10 +20,12 @@ from bot.render import (
     escape,
     fit,
     highlight_numbers,
+    quote,
     render_answer,
     render_citation,
     render_context,
     render_home,
+    section,
 )
 from index.records import Answer, Context, Hit, IndexStats
 
@@ -119,10 +122,10 @@ def test_non_http_urls_are_not_linked():
 
 def test_full_page_offers_more_results_and_share_when_shareable():
     answer = Answer("how many?", True, (hit(), hit(sentence_id=3), hit(sentence_id=4)), 4)
-    reply = render_answer(answer, page_size=3, shareable=True, echo=True)
+    reply = render_answer(answer, page_size=3, share_key="k3y", echo=True)
     by_id = {b["action_id"]: b for b in buttons(reply.blocks)}
     assert decode_value(by_id[ACTION_MORE]["value"]) == {"q": "how many?", "o": 3}
-    assert decode_value(by_id[ACTION_SHARE]["value"]) == {"q": "how many?", "o": 0}
+    assert decode_value(by_id[ACTION_SHARE]["value"]) == {"k": "k3y", "o": 0}
     assert decode_value(by_id[ACTION_VOTE_UP]["value"])["ids"] == [2, 3, 4]
     assert "*Question:* how many?" in all_text(reply.blocks)
 
@@ -152,7 +155,7 @@ def test_huge_texts_are_cut_within_every_limit():
         citation=giant,
         also_reported_by=("CNN",) * 300,
     )
-    reply = render_answer(Answer(giant, True, (h,) * 3, 4), page_size=3, echo=True, shareable=True)
+    reply = render_answer(Answer(giant, True, (h,) * 3, 4), page_size=3, echo=True, share_key="k")
     assert len(reply.blocks) <= MAX_BLOCKS
     for block in reply.blocks:
         if block["type"] == "section":
@@ -229,3 +232,74 @@ def test_incoming_slack_markup_becomes_the_plain_question():
     assert parse_question("<@UBOT1>", bot_user_id="UBOT1").is_help
     assert parse_question("Сколько солдат погибло?").mostly_non_latin
     assert not parse_question("Combien de soldats nord-coréens sont morts ?").mostly_non_latin
+
+
+ENTITY_OR_MARKUP = re.compile(r"&(?:amp|lt|gt);")
+
+
+def assert_entities_whole(mrkdwn: str) -> None:
+    """Every `&` starts a whole entity, and no bold marker sits inside one."""
+    assert "&" not in ENTITY_OR_MARKUP.sub("", mrkdwn), mrkdwn
+    for broken in ("&gt*", "&lt*", "&amp*", "&g*", "&l*", "&a*"):
+        assert broken not in mrkdwn, mrkdwn
+
+
+def test_bolding_never_splits_an_escaped_entity_or_a_link():
+    text = "Turnout topped >50% in 3 of 4 wards, fell to <10% (x>5;) and R&D spent 7&8 units."
+    bolded = highlight_numbers(escape(text))
+    assert_entities_whole(bolded)
+    for token in ("*&gt;50%*", "*&lt;10%*", "(*x&gt;5*;)", "*7&amp;8*", "*3*", "*4*"):
+        assert token in bolded, bolded
+    assert bolded.replace("*", "") == escape(text)
+    link = "<https://example.com/2024/report?id=7&amp;p=2|Report 2024 &amp; 2025>"
+    assert highlight_numbers(f"{link} said 12") == f"{link} said *12*"
+
+
+def test_quoted_sentence_with_symbols_is_bolded_whole():
+    out = quote("Turnout was >50% in 3 wards & <10% in 2.")
+    assert_entities_whole(out)
+    assert out == ">Turnout was *&gt;50%* in *3* wards &amp; *&lt;10%* in *2*."
+
+
+def test_cuts_at_slack_limits_never_split_an_entity_or_a_link():
+    for tail in ("&amp;" * 3, "&gt;" * 3, "<https://example.com/a|a link>"):
+        for pad in range(2990, 3001):
+            block = section("a" * pad + tail)
+            text = block["text"]["text"]
+            assert len(text) <= MAX_SECTION_CHARS
+            assert_entities_whole(text)
+            assert "<" not in text or text.endswith(("a link>", "a link>…")), text[-40:]
+
+
+BROADCAST = re.compile(r"(?<![\w\u2060])@(channel|here|everyone|group)\b", re.IGNORECASE)
+
+
+def test_broadcast_mentions_from_articles_and_questions_are_neutralised():
+    raw = "Organisers wrote @channel, @Here and (@everyone) 3 times; mail press@here.org"
+    escaped = escape(raw)
+    assert not BROADCAST.search(escaped)
+    assert escaped.replace("\u2060", "") == raw  # reads exactly as written
+    reply = render_answer(
+        Answer(raw, True, (hit(text=raw, title="@here: 5 things"),), 4), page_size=3, echo=True
+    )
+    rendered = all_text(reply.blocks) + "\n" + reply.text
+    assert not BROADCAST.search(rendered)
+    assert "@\u2060channel" in rendered
+
+
+def test_every_mrkdwn_text_is_verbatim_so_slack_parses_nothing_in_it():
+    reply = render_answer(Answer("q", True, (hit(),), 4), page_size=1, echo=True, share_key="k")
+    home = render_home(None, "no index")
+
+    def mrkdwn_objects(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                yield node
+            for value in node.values():
+                yield from mrkdwn_objects(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from mrkdwn_objects(item)
+
+    found = list(mrkdwn_objects(reply.blocks)) + list(mrkdwn_objects(home["blocks"]))
+    assert found and all(obj.get("verbatim") is True for obj in found)

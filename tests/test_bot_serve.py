@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 from fake_slack import FakeSlack
 from slack_fixtures import *  # noqa: F403 (the fixtures: bot, fake, http_bot, news_index)
-from slack_requests import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
+from slack_requests import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_request, mention, post
 from slack_sdk import WebClient
 
 from bot.listeners.command import COMMAND
@@ -20,6 +22,7 @@ from bot.setup_checks import SlackSetupError, check_credentials
 from index.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "how many NK soldiers died?"
 
 
 @pytest.mark.parametrize(
@@ -123,3 +126,62 @@ def test_manifest_asks_for_exactly_what_the_bot_uses():
 def test_procfile_has_a_line_for_each_mode():
     lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
     assert lines == {"web": "newsdesk serve --http", "worker": "newsdesk serve"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_http_mode_opens_its_port_only_once_model_and_index_are_ready(news_index, fake):
+    """Slack gives up on an ack after 3 s: no connection may be accepted while the model loads."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NEWSDESK_"))}
+    env = {
+        **clean,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "NEWSDESK_INDEX": str(news_index.index_dir),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--http", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stderr is not None
+    os.set_blocking(server.stderr.fileno(), False)
+    log = bytearray()
+
+    def drain() -> str:
+        while chunk := server.stderr.read(65536):  # type: ignore[union-attr]
+            log.extend(chunk)
+        return log.decode(errors="replace")
+
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert server.poll() is None, drain()
+            assert time.monotonic() < deadline, drain()
+            drain()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        # The first connection was accepted: by then the app was built (token checked, model
+        # loaded and warmed, index opened, one question searched) and said so.
+        assert "newsdesk ready as newsdesk" in drain()
+
+        status, _, ack_seconds = post(
+            f"http://127.0.0.1:{port}/slack/events", event_request(mention(QUESTION))
+        )
+        assert status == 200 and ack_seconds < 1.0
+        answer = fake.wait_for("chat.postMessage", timeout=60)[0]
+        assert "North Korean soldiers" in answer.block_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

@@ -1,4 +1,8 @@
-"""Buttons on an answer: "Show context", "Cite", "More results", "Share in channel"."""
+"""Buttons on an answer: "Show context", "Cite", "More results", "Share in channel".
+
+Whatever fails, the person who clicked is told (response_url, else ephemeral, else a DM);
+nothing about a failed click is ever posted for the whole channel.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,15 @@ from ..render import (
     ACTION_CONTEXT,
     ACTION_MORE,
     ACTION_SHARE,
+    Reply,
     decode_value,
+    escape,
     render_citation,
     render_text,
+    with_note,
 )
 from ..services import Services
-from ..slack_io import post_message, respond
+from ..slack_io import respond, send_message, tell_user
 from .common import acknowledge, where
 
 
@@ -42,21 +49,32 @@ def log_context(body: dict[str, Any]) -> dict[str, Any]:
     return where(channel=(body.get("channel") or {}).get("id"), user=(body.get("user") or {}).get("id"))
 
 
+def tell_clicker(client: WebClient, body: dict[str, Any], reply: Reply) -> bool:
+    """`reply` for the person who clicked alone, in the clicked message's thread if any."""
+    return tell_user(
+        client,
+        user=(body.get("user") or {}).get("id"),
+        reply=reply,
+        response_url=body.get("response_url"),
+        channel=(body.get("channel") or {}).get("id"),
+        thread_ts=clicked_thread(body),
+    )
+
+
 def register(app: App, services: Services) -> None:
     answerer = services.answerer
 
-    def show_context(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def show_context(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         data = decode_value(action.get("value"))
         sentence_id = data.get("id")
         if not isinstance(sentence_id, int):
             reply = render_text(messages.CONTEXT_GONE)
         else:
             reply = answerer.context(sentence_id, str(data.get("t", "")), where=log_context(body))
-        respond(body.get("response_url"), reply, thread_ts=clicked_thread(body))
+        tell_clicker(client, body, reply)
 
-    def cite(body: dict[str, Any], action: dict[str, Any]) -> None:
-        reply = render_citation(action.get("value") or "")
-        respond(body.get("response_url"), reply, thread_ts=clicked_thread(body))
+    def cite(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        tell_clicker(client, body, render_citation(action.get("value") or ""))
 
     def more_results(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         question, offset = page_of(decode_value(action.get("value")))
@@ -65,21 +83,27 @@ def register(app: App, services: Services) -> None:
         message = body.get("message")
         channel = (body.get("channel") or {}).get("id")
         if ephemeral or not message or not channel:
-            respond(body.get("response_url"), reply, thread_ts=clicked_thread(body))
-        else:
-            post_message(
-                client, channel=channel, thread_ts=message.get("thread_ts") or message["ts"], reply=reply
-            )
+            tell_clicker(client, body, reply)
+            return
+        thread_ts = message.get("thread_ts") or message["ts"]
+        code = send_message(client, channel=channel, thread_ts=thread_ts, reply=reply)
+        if code is not None:
+            # Typically a shared answer in a channel the bot is not in (not_in_channel): the
+            # results still reach the person who asked for them, with why and what to do.
+            tell_clicker(client, body, with_note(reply, messages.MORE_NOT_POSTED.format(error=escape(code))))
 
-    def share(body: dict[str, Any], action: dict[str, Any]) -> None:
-        question, offset = page_of(decode_value(action.get("value")))
+    def share(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Post the answer exactly as it was shown (never searched again); errors go to the clicker."""
         user = (body.get("user") or {}).get("id")
-        reply = answerer.answer(question, offset=offset, shared_by=user, where=log_context(body))
         url = body.get("response_url")
-        if respond(url, reply, response_type="in_channel"):
+        reply = answerer.shared(str(decode_value(action.get("value")).get("k", "")), user)
+        if reply is None:
+            tell_clicker(client, body, render_text(messages.SHARE_EXPIRED))
+        elif respond(url, reply, response_type="in_channel"):
             respond(url, delete_original=True)
         else:
-            respond(url, render_text(messages.ERROR_POST_FAILED.format(error="response_url")))
+            notice = render_text(messages.ERROR_SHARE_FAILED.format(error="response_url"), failed=True)
+            tell_clicker(client, body, notice)
 
     app.action(ACTION_CONTEXT)(ack=acknowledge, lazy=[show_context])
     app.action(ACTION_CITE)(ack=acknowledge, lazy=[cite])

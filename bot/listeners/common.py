@@ -12,9 +12,19 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
+# A person's message with files attached: its text is still a question.
+QUESTION_SUBTYPES = frozenset({None, "file_share"})
+
+
 def is_question_event(event: dict[str, Any]) -> bool:
-    """A message written by a person: no subtype (edit, delete, bot_message…), no bot, not an edit."""
-    return not (event.get("subtype") or event.get("bot_id") or event.get("bot_profile") or "edited" in event)
+    """A message written by a person: no other subtype (edit, delete, bot_message…), no bot, not an edit."""
+    return event.get("subtype") in QUESTION_SUBTYPES and not (
+        event.get("bot_id") or event.get("bot_profile") or "edited" in event
+    )
+
+
+def has_files(event: dict[str, Any]) -> bool:
+    return bool(event.get("files")) or event.get("subtype") == "file_share"
 
 
 def where(**context: Any) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from ..services import Services
-from ..slack_io import add_reaction, post_message
-from .common import acknowledge, is_question_event, where
+from ..slack_io import REACTION_WORKING, add_reaction, post_message, settle_reaction
+from .common import acknowledge, has_files, is_question_event, where
 
 
 def register(app: App, services: Services) -> None:
@@ -17,10 +17,14 @@ def register(app: App, services: Services) -> None:
         # Every message event is acked (so Slack never retries it) but only DMs are answered.
         if event.get("channel_type") != "im" or not is_question_event(event):
             return
-        channel, user, thread_ts = event["channel"], event.get("user"), event.get("thread_ts")
-        question = services.answerer.parse(event.get("text"), context.bot_user_id)
-        if not question.is_help:
-            add_reaction(client, channel=channel, ts=event["ts"], name="eyes")
+        channel, user, ts, thread_ts = (
+            event["channel"],
+            event.get("user"),
+            event["ts"],
+            event.get("thread_ts"),
+        )
+        question = services.answerer.parse(event.get("text"), context.bot_user_id, has_files=has_files(event))
+        reacted = not question.is_help and add_reaction(client, channel=channel, ts=ts, name=REACTION_WORKING)
         # A question soon after the user's last one may follow it up.
         reading = services.follow_ups.read(
             question, channel=channel, user=user, thread_ts=thread_ts, direct=True
@@ -28,6 +32,8 @@ def register(app: App, services: Services) -> None:
         reply = services.answerer.answer(question, reading=reading, where=where(channel=channel, user=user))
         if not question.is_help:
             services.follow_ups.remember(reading, channel=channel, user=user, thread_ts=thread_ts)
-        post_message(client, channel=channel, thread_ts=thread_ts, reply=reply)
+        posted = post_message(client, channel=channel, thread_ts=thread_ts, reply=reply, user=user)
+        if reacted:
+            settle_reaction(client, channel=channel, ts=ts, ok=posted and not reply.failed)
 
     app.event("message")(ack=acknowledge, lazy=[answer_direct_message])

@@ -7,14 +7,14 @@ import sqlite3
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from index.errors import NewsdeskError
 
 from .. import messages
 from ..render import ACTION_VOTE_DOWN, ACTION_VOTE_UP, decode_value, render_text
 from ..services import Services
-from ..slack_io import respond
-from .actions import clicked_thread, log_context
+from .actions import log_context, tell_clicker
 from .common import acknowledge
 
 logger = logging.getLogger("newsdesk.bot")
@@ -22,7 +22,7 @@ MAX_RESULTS_STORED = 50
 
 
 def register(app: App, services: Services) -> None:
-    def record_vote(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def record_vote(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         data = decode_value(action.get("value"))
         vote = "up" if action.get("action_id") == ACTION_VOTE_UP else "down"
         ids = [i for i in data.get("ids") or [] if isinstance(i, int)][:MAX_RESULTS_STORED]
@@ -49,14 +49,12 @@ def register(app: App, services: Services) -> None:
             )
         except (sqlite3.Error, OSError, NewsdeskError):
             logger.exception("Storing feedback failed (%s)", log_context(body))
-            respond(
-                body.get("response_url"), render_text(messages.ERROR_GENERIC), thread_ts=clicked_thread(body)
-            )
+            tell_clicker(client, body, render_text(messages.ERROR_GENERIC, failed=True))
             return
         thanks = messages.FEEDBACK_THANKS.format(
             vote=messages.BUTTON_UP if vote == "up" else messages.BUTTON_DOWN
         )
-        respond(body.get("response_url"), render_text(thanks), thread_ts=clicked_thread(body))
+        tell_clicker(client, body, render_text(thanks))
 
     for action_id in (ACTION_VOTE_UP, ACTION_VOTE_DOWN):
         app.action(action_id)(ack=acknowledge, lazy=[record_vote])

@@ -7,10 +7,9 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from ..services import Services
-from ..slack_io import slack_error
+from ..slack_io import SLACK_CALL_ERRORS, slack_error
 from .common import acknowledge
 
 logger = logging.getLogger("newsdesk.bot")
@@ -23,7 +22,7 @@ def register(app: App, services: Services) -> None:
         view = services.answerer.home_view()
         try:
             client.views_publish(user_id=event["user"], view=view)
-        except SlackClientError as error:
+        except SLACK_CALL_ERRORS as error:
             logger.error("views.publish failed: user=%s error=%s", event.get("user"), slack_error(error))
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
