@@ -369,6 +369,14 @@ def test_plain_broadcast_mentions_in_articles_and_questions_ping_no_one(hostile_
     assert not BROADCAST.search(everything) and "<!" not in everything and "<@" not in everything
 
 
+def test_a_mended_question_is_shown_escaped(bot):
+    # Typed literally, `<!channel>` reaches the bot as `&lt;!channel&gt;`: plain text, never a ping.
+    bot.send(event_request(mention("&lt;!channel&gt; R&amp;D how many north kroean soldiers died?")))
+    text = rendered_texts(answer_posts(bot)[0])
+    assert "Searched as: _&lt;!channel&gt; R&amp;D how many north korean soldiers died?_" in text
+    assert "<!channel>" not in text and "R&D" not in text
+
+
 def test_not_allowed_notice_for_a_mention_in_a_thread_goes_in_that_thread(
     news_index, embedder, fake, tmp_path
 ):
