@@ -283,7 +283,7 @@ def render_answer(
             noun = "article" if answer.articles_searched == 1 else "articles"
             template = messages.NO_ANSWER_BECAUSE if answer.refusal_reason else messages.NO_ANSWER
             text = template.format(
-                articles=f"{answer.articles_searched:,}", noun=noun, reason=answer.refusal_reason
+                articles=f"{answer.articles_searched:,}", noun=noun, reason=escape(answer.refusal_reason)
             )
             blocks += [section(text), context(messages.NO_ANSWER_HINT)]
     else:

@@ -303,3 +303,13 @@ def test_every_mrkdwn_text_is_verbatim_so_slack_parses_nothing_in_it():
 
     found = list(mrkdwn_objects(reply.blocks)) + list(mrkdwn_objects(home["blocks"]))
     assert found and all(obj.get("verbatim") is True for obj in found)
+
+
+def test_a_refusal_reason_naming_words_of_the_question_is_escaped():
+    reason = "no article mentions “<!here>” or “R&D”"
+    reply = render_answer(Answer("q", False, (), 12, reason), page_size=3)
+    assert (
+        reply.text
+        == "No supporting sentences found in 12 articles: no article mentions “&lt;!here&gt;” or “R&amp;D”."
+    )
+    assert "<!here>" not in all_text(reply.blocks)
