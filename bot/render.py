@@ -71,8 +71,12 @@ class Reply:
 
 def escape(text: str) -> str:
     """Escape Slack's three control characters and neutralise broadcast mentions (`@here`)."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _BROADCAST.sub("@" + WORD_JOINER, escaped)
+    return _BROADCAST.sub("@" + WORD_JOINER, escape_controls(text))
+
+
+def escape_controls(text: str) -> str:
+    """Only `&`, `<`, `>` escaped: for URLs, where an added character would break the link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fit(raw: str, limit: int, fmt: Callable[[str], str] = escape) -> str:
@@ -144,7 +148,7 @@ def link(url: str | None, label: str) -> str:
     text = fit(label.replace("|", "¦"), MAX_TITLE_CHARS)
     if not url or not url.lower().startswith(("http://", "https://")):
         return text
-    safe_url = escape(url.strip().replace(" ", "%20").replace("|", "%7C"))
+    safe_url = escape_controls(url.strip().replace(" ", "%20").replace("|", "%7C"))
     return f"<{safe_url}|{text}>"
 
 

@@ -1,4 +1,5 @@
-"""Calls to Slack with retries where Slack asks for them, and failures logged with context.
+"""Calls to Slack with retries where Slack asks for them, failures logged with context, and
+the person concerned told by another route (ephemeral, then DM) when a reply cannot be posted.
 
 Nothing here logs a token: only the method, the channel and Slack's error code.
 """

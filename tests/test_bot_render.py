@@ -285,6 +285,9 @@ def test_broadcast_mentions_from_articles_and_questions_are_neutralised():
     rendered = all_text(reply.blocks) + "\n" + reply.text
     assert not BROADCAST.search(rendered)
     assert "@\u2060channel" in rendered
+    # Links stay intact: a URL is escaped, never altered.
+    linked = render_answer(Answer("q", True, (hit(url="https://x.com/@here?a=1&b=2"),), 4), page_size=3)
+    assert "<https://x.com/@here?a=1&amp;b=2|" in all_text(linked.blocks)
 
 
 def test_every_mrkdwn_text_is_verbatim_so_slack_parses_nothing_in_it():
