@@ -474,3 +474,17 @@ def test_a_reaction_slack_refuses_to_remove_is_logged_not_raised(bot, caplog):
     assert logged and "ratelimited" in logged[0] and CHANNEL in logged[0]
     bot.send(event_request(mention("how many NK soldiers died?")))  # the app keeps serving
     assert len(answer_posts(bot, 2)) == 2
+
+
+def test_when_the_error_notice_cannot_be_posted_either_the_asker_is_told_privately(bot, caplog):
+    bot.fake.fail_next("restricted_action", "chat.postMessage", times=2)
+    event = mention("how many NK soldiers died?", thread_ts="1700000000.000321")
+    with caplog.at_level(logging.ERROR, logger="newsdesk.bot"):
+        bot.send(event_request(event))
+        notice = bot.fake.wait_for("chat.postEphemeral")[0]
+    assert (
+        notice.params.items() >= {"channel": CHANNEL, "user": USER, "thread_ts": "1700000000.000321"}.items()
+    )
+    assert notice.params["text"] == messages.ERROR_POST_FAILED.format(error="restricted_action")
+    logged = [r.getMessage() for r in caplog.records if "chat.postMessage" in r.getMessage()]
+    assert len(logged) == 2 and all("restricted_action" in line for line in logged)
