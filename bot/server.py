@@ -63,13 +63,17 @@ def verify_bot_token(client: WebClient, settings: Settings) -> dict[str, Any]:
 
 
 def load_searcher(settings: Settings) -> Searcher:
-    """The model loaded and warmed once, and the index opened (raises IndexMissingError etc.)."""
-    from index.embedder import Embedder
+    """The model loaded and warmed once, and the index opened (raises IndexMissingError etc.).
+
+    Questions are encoded by the index's ONNX export when it has one, so the bot never loads
+    torch (index/query_encoder.py).
+    """
+    from index.query_encoder import query_encoder_for
     from index.search import Searcher
 
-    embedder = Embedder(settings)
-    searcher = Searcher.open(settings, embedder)
-    embedder.warm()
+    encoder = query_encoder_for(settings)
+    searcher = Searcher.open(settings, encoder)
+    encoder.warm()
     searcher.search(WARM_UP_QUESTION)
     return searcher
 
