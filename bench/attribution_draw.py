@@ -35,6 +35,9 @@ HINT = re.compile(
 )
 
 
+_CITING = re.compile(r"\bciting\b", re.I)
+
+
 def lines(article: Article) -> list[str]:
     """Every line newsdesk stores for the article, prose and furniture, in order."""
     return [text for text, _ in split_classified(article.body)]
@@ -80,11 +83,15 @@ def _draw_citing(articles: list[Article], taken: set[str], seed: int) -> list[di
         if article.url in taken:
             continue
         split = split_classified(article.body)
-        pool = [(p, t) for p, (t, kind) in enumerate(split) if kind == TEXT and re.search(r"\bciting\b", t, re.I)]
+        pool = [
+            (p, t) for p, (t, kind) in enumerate(split) if kind == TEXT and re.search(r"\bciting\b", t, re.I)
+        ]
         if pool:
             position, text = rng.choice(pool)
             half = "tune" if rng.random() < 0.5 else "test"
-            drawn.append({"url": article.url, "position": position, "text": text, "group": "citing", "half": half})
+            drawn.append(
+                {"url": article.url, "position": position, "text": text, "group": "citing", "half": half}
+            )
     return drawn
 
 
