@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.attribution import Attribution
 from index.citation import format_date
 from index.records import Answer, Context, Hit, IndexStats
 
@@ -220,6 +221,15 @@ def with_note(reply: Reply, note: str) -> Reply:
     return Reply(text=cut(f"{note} {reply.text}", MAX_FALLBACK_CHARS), blocks=blocks, failed=reply.failed)
 
 
+def attribution_line(attribution: Attribution) -> str:
+    """`🗣 *Lee Seong-kweun* (“according to”), citing South Korean intelligence service`, escaped."""
+    cue = f"“{escape(attribution.cue)}”" if attribution.cue else messages.ATTRIBUTED_QUOTED
+    line = messages.ATTRIBUTED_TO.format(speaker=fit(attribution.speaker, 200), cue=cue)
+    if attribution.citing:
+        line += messages.ATTRIBUTED_CITING.format(citing=fit(attribution.citing, 500))
+    return line
+
+
 def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
     meta = source_line(hit.source, hit.date, hit.url, hit.title)
     if hit.also_reported_by:
@@ -230,9 +240,13 @@ def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
     if len(meta) > MAX_CONTEXT_CHARS:
         # Only an absurdly long URL gets here: drop the link rather than break it.
         meta = source_line(hit.source, hit.date, None, hit.title)
+    meta_block = context(meta)
+    if hit.attribution:
+        # Under the quote, before outlet and date: who the outlet attributes the sentence to.
+        meta_block["elements"].insert(0, {"type": "mrkdwn", "text": attribution_line(hit.attribution)})
     return [
         section(quote(hit.text)),
-        context(meta),
+        meta_block,
         {
             "type": "actions",
             "elements": [
@@ -245,7 +259,9 @@ def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
 
 def _fallback(answer: Answer, hits: Sequence[Hit]) -> str:
     parts = [
-        f"“{hit.text}” ({hit.source or messages.OUTLET_UNKNOWN}, {format_date(hit.date)})" for hit in hits
+        f"“{hit.text}” ({hit.source or messages.OUTLET_UNKNOWN}, {format_date(hit.date)}"
+        + (f", {hit.attribution.speaker})" if hit.attribution else ")")
+        for hit in hits
     ]
     return fit(f"{answer.question}: " + "; ".join(parts), MAX_FALLBACK_CHARS)
 

@@ -125,6 +125,14 @@ def attribute_at(sentences: Sequence[str], position: int) -> Attribution | None:
     return _Article(sentences, floor=max(0, position - LOOKBACK)).at(position)
 
 
+def attribute_positions(sentences: Sequence[str], positions: Sequence[int]) -> dict[int, Attribution | None]:
+    """The attributions of several sentences of one article, earlier sentences read once."""
+    if not positions:
+        return {}
+    article = _Article(sentences, floor=max(0, min(positions) - LOOKBACK))
+    return {position: article.at(position) for position in positions}
+
+
 def attribute_article(sentences: Sequence[str]) -> list[Attribution | None]:
     """The attribution of every sentence of an article, in one pass."""
     article = _Article(sentences, floor=0)
@@ -159,7 +167,8 @@ def speaker_matches(attribution: Attribution | None, wanted: str) -> bool:
     if attribution is None:
         return False
     words = set(_words(attribution.speaker))
-    return all(word in words for word in _words(wanted))
+    asked = [word for word in _words(wanted) if word not in ("the", "a", "an")]
+    return bool(asked) and all(word in words for word in asked)
 
 
 def _words(text: str) -> list[str]:

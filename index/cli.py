@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from .citation import format_date
+from .citation import format_attribution, format_date
 from .config import Settings, parse_date_order
 from .errors import NewsdeskError
 from .records import Answer, IndexStats
@@ -300,12 +300,14 @@ def ask_command(
     Filters may follow the question: since:2024-03-01 before:2024-04-01 source:CNN.
     With --after, a question without a subject of its own ("and how many were wounded?") is
     searched with the earlier question's words, and its filters, as in a Slack thread.
+    Add said:Lee for the sentences attributed to one speaker ("what did Lee say about …?" too).
 
     \b
     Example:
         newsdesk ask "how many NK soldiers died?"
         newsdesk ask "who won the primary? since:2024-03-01 source:CNN" --json -k 5
         newsdesk ask --after "how many NK soldiers died?" "and how many were wounded?"
+        newsdesk ask "what did Lee say about weapons?"
         newsdesk ask --file questions.txt --json
     """
     if (question is None) == (question_file is None):
@@ -412,6 +414,8 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         return
     for number, hit in enumerate(answer.results, 1):
         click.echo(f"\n{number}. {click.style(hit.text, bold=True)}")
+        if hit.attribution:
+            click.echo(f"   attributed to: {format_attribution(hit.attribution)}")
         meta = [hit.source or "outlet unknown", format_date(hit.date), hit.title]
         click.echo("   " + " · ".join(meta))
         if hit.url:

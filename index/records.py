@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .attribution import Attribution
+
 
 @dataclass(frozen=True)
 class Article:
@@ -68,6 +70,8 @@ class Hit:
     context_after: str
     citation: str
     also_reported_by: tuple[str, ...] = field(default=())
+    # Who the sentence attributes its content to; None where the outlet states it itself.
+    attribution: Attribution | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

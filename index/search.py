@@ -12,6 +12,7 @@ import numpy as np
 
 from . import ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
+from .attribution import Attribution, attribute_positions, speaker_matches
 from .citation import format_citation
 from .config import Settings
 from .errors import IndexMismatchError, NewsdeskError
@@ -187,6 +188,8 @@ class Searcher:
             cosines.update(zip(missing, (loaded.vectors.reconstruct(missing) @ vector).tolist()))
         rows = loaded.store.sentences(cosines)
         kept = {i for i, row in rows.items() if _passes(row, query)}
+        if query.speakers:
+            kept = _said_by(loaded.store, {i: rows[i] for i in kept}, query.speakers)
         dense_rank = {i: n for n, i in enumerate(i for i, _ in dense if i in kept)}
         lexical_rank = {i: n for n, i in enumerate(i for i, _ in lexical if i in kept)}
         bm25 = dict(lexical)
@@ -245,7 +248,7 @@ class Searcher:
                 continue
             by_key[key] = len(hits)
             hits.append(self._hit(loaded, scored, row))
-        return hits
+        return _attributed(loaded.store, hits)
 
     def _hit(self, loaded: _Loaded, scored: ranking.Scored, row: SentenceRow) -> Hit:
         around = dict(loaded.store.neighbours(row.article_id, row.position, 1))
@@ -290,3 +293,43 @@ def _dedupe_key(text: str) -> str:
 
 def _with_also(hit: Hit, source: str) -> Hit:
     return replace(hit, also_reported_by=hit.also_reported_by + (source,))
+
+
+def _attributed(store: Store, hits: list[Hit]) -> list[Hit]:
+    """The hits with who said them, the citation naming the speaker where the sentence does not."""
+    rows = store.sentences(hit.sentence_id for hit in hits)
+    said = _attributions(store, list(rows.values()))
+    out = []
+    for hit in hits:
+        attribution = said.get(hit.sentence_id)
+        if attribution is not None:
+            citation = format_citation(hit.text, hit.source, hit.date, hit.title, attribution)
+            hit = replace(hit, attribution=attribution, citation=citation)
+        out.append(hit)
+    return out
+
+
+def _attributions(
+    store: Store, rows: list[SentenceRow], mentioning: str = ""
+) -> dict[int, Attribution | None]:
+    """Who said each sentence, read from its article (sentence id → attribution)."""
+    lines = store.article_lines({row.article_id for row in rows}, mentioning)
+    by_article: dict[int, list[SentenceRow]] = {}
+    for row in rows:
+        if row.article_id in lines:
+            by_article.setdefault(row.article_id, []).append(row)
+    said: dict[int, Attribution | None] = {}
+    for article_id, members in by_article.items():
+        # Line 0 is the headline, so a sentence's line is its position + 1.
+        found = attribute_positions(lines[article_id], [row.position + 1 for row in members])
+        said.update((row.id, found[row.position + 1]) for row in members)
+    return said
+
+
+def _said_by(store: Store, rows: dict[int, SentenceRow], speakers: tuple[str, ...]) -> set[int]:
+    """The sentences attributed to every one of `speakers` (`said:Lee`)."""
+    kept = set(rows)
+    for speaker in speakers:
+        said = _attributions(store, [rows[i] for i in kept], speaker)
+        kept = {i for i in kept if speaker_matches(said.get(i), speaker)}
+    return kept

@@ -325,6 +325,31 @@ class Store:
             ).fetchall()
         ]
 
+    def article_lines(self, article_ids: Iterable[int], mentioning: str = "") -> dict[int, list[str]]:
+        """Each article's headline then all its lines in order (attribution reads them).
+
+        With `mentioning`, only the articles with a line that contains it (any case).
+        """
+        ids = sorted(set(article_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        where = f"article_id IN ({marks})"
+        params: list[Any] = list(ids)
+        if mentioning:
+            where += (
+                f" AND article_id IN (SELECT article_id FROM sentences WHERE article_id IN ({marks}) "
+                "AND instr(lower(text), lower(?)) > 0)"
+            )
+            params += [*ids, mentioning]
+        lines: dict[int, list[str]] = {}
+        for article_id, text in self.db.execute(
+            f"SELECT article_id, text FROM sentences WHERE {where} ORDER BY article_id, position", params
+        ):
+            lines.setdefault(int(article_id), []).append(str(text))
+        titles = self.db.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})", ids).fetchall()
+        return {int(i): [str(t or ""), *lines[int(i)]] for i, t in titles if int(i) in lines}
+
     def full_text_search(self, match: str, limit: int, context_weight: float) -> list[tuple[int, float]]:
         """(sentence id, BM25 score where higher is better) of prose sentences for an FTS5 MATCH expression.
 

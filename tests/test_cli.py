@@ -45,7 +45,12 @@ def test_example_question_on_the_sample_data(run, sample_index):
     assert first["text"] == NK_SENTENCE
     assert first["source"] == "AFP"
     assert first["date"] == "2025-06-26"
-    assert first["citation"] == f'"{NK_SENTENCE}" (AFP, June 26, 2025)'
+    assert first["citation"] == f'"{NK_SENTENCE}" (AFP, June 26, 2025, attributed to Lee Seong-kweun)'
+    assert first["attribution"] == {
+        "speaker": "Lee Seong-kweun",
+        "cue": "according to",
+        "citing": "South Korean intelligence service",
+    }
 
 
 def test_terminal_answer_shows_outlet_date_and_citation(run, sample_index):
@@ -159,3 +164,27 @@ def test_feedback_export_writes_each_vote_as_a_json_line(run, tmp_path):
         ("who won?", "down", "U2"),
     ]
     assert votes[0]["results"] == [{"sentence_id": 7}]
+
+
+def test_terminal_answer_says_who_said_it_under_the_quote(run, sample_index):
+    result = run("ask", "how many NK soldiers died?", "--index", str(sample_index), "-k", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    quote = next(i for i, line in enumerate(lines) if NK_SENTENCE in line)
+    assert lines[quote + 1] == (
+        "   attributed to: Lee Seong-kweun (“according to”), citing South Korean intelligence service"
+    )
+
+
+def test_ask_for_one_speaker_with_said_or_what_did_they_say(run, sample_index):
+    for question in ("what did Lee say about weapons?", "how many soldiers died? said:Lee"):
+        result = run("ask", question, "--index", str(sample_index), "--json", "-k", "5")
+        assert result.exit_code == 0, result.output
+        answer = json.loads(result.output)
+        assert answer["answered"] is True, answer
+        assert answer["results"]
+        assert {r["attribution"]["speaker"] for r in answer["results"]} == {"Lee Seong-kweun"}
+    shoigu = json.loads(
+        run("ask", "troops said:Lee said:Shoigu", "--index", str(sample_index), "--json").output
+    )
+    assert shoigu["results"] == []
