@@ -140,7 +140,7 @@ def attribute_article(sentences: Sequence[str]) -> list[Attribution | None]:
 
 
 # How far back a pronoun or a running quotation looks for its speaker.
-LOOKBACK = 30
+LOOKBACK = 15
 
 
 class _Article:
@@ -150,16 +150,28 @@ class _Article:
         self.sentences = sentences
         self.floor = floor
         self._found: dict[int, Attribution | None] = {}
+        self._names: dict[str, str] = {}
 
     def at(self, position: int) -> Attribution | None:
         if position not in self._found:
             self._found[position] = _attribute_one(self, position)
         return self._found[position]
 
+    def full_name(self, name: str) -> str:
+        """The fullest form of a one-word name the article uses anywhere (read once per name)."""
+        if name not in self._names:
+            self._names[name] = _full_name(name, self.sentences)
+        return self._names[name]
+
     def before(self, position: int) -> Iterator[Attribution | None]:
         """The attributions of the sentences before `position`, nearest first."""
         for earlier in range(position - 1, self.floor - 1, -1):
             yield self.at(earlier)
+
+
+def may_be_attributed(sentence: str) -> bool:
+    """False for a sentence with no reporting word and no quote mark: the outlet states it."""
+    return bool(_ANY_CUE.search(sentence))
 
 
 def speaker_matches(attribution: Attribution | None, wanted: str) -> bool:
@@ -447,7 +459,7 @@ def _resolve(speaker: str, article: _Article, position: int) -> str | None:
         return _described(speaker, article.before(position))
     if len(speaker.split()) > 1:
         return speaker
-    return _full_name(speaker, article.sentences[: position + 1])
+    return article.full_name(speaker)
 
 
 def _described(speaker: str, found: Iterable[Attribution | None]) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
-from .attribution import Attribution, attribute_positions, speaker_matches
+from .attribution import Attribution, attribute_positions, may_be_attributed, speaker_matches
 from .citation import format_citation
 from .config import Settings
 from .errors import IndexMismatchError, NewsdeskError
@@ -328,7 +328,7 @@ def _attributions(
 
 def _said_by(store: Store, rows: dict[int, SentenceRow], speakers: tuple[str, ...]) -> set[int]:
     """The sentences attributed to every one of `speakers` (`said:Lee`)."""
-    kept = set(rows)
+    kept = {i for i, row in rows.items() if may_be_attributed(row.text)}
     for speaker in speakers:
         said = _attributions(store, [rows[i] for i in kept], speaker)
         kept = {i for i in kept if speaker_matches(said.get(i), speaker)}
