@@ -243,7 +243,7 @@ def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
     meta_block = context(meta)
     if hit.attribution:
         # Under the quote, before outlet and date: who the outlet attributes the sentence to.
-        meta_block["elements"].insert(0, {"type": "mrkdwn", "text": attribution_line(hit.attribution)})
+        meta_block["elements"].insert(0, mrkdwn_text(attribution_line(hit.attribution), MAX_CONTEXT_CHARS))
     return [
         section(quote(hit.text)),
         meta_block,

@@ -32,6 +32,8 @@ class Query:
     before: dt.date | None = None
     sources: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()  # said:Lee, or "what did Lee say about …?"
+    # "what did X say about …?" as typed: searched so when nobody called X is quoted.
+    asked: str = ""
     typed: str = ""  # the question as typed, when `text` has had its typos mended
 
     @property
@@ -77,6 +79,7 @@ def parse_query(raw: str, *, max_chars: int) -> Query:
         )
     text = " ".join(FILTER.sub(" ", raw).split())
     asked = ASKED_OF.match(text)
+    typed = text
     if asked:
         # Searched as the sentences read ("Lee said … weapons"): the bare topic is too short a
         # question to reach the answer threshold.
@@ -87,7 +90,14 @@ def parse_query(raw: str, *, max_chars: int) -> Query:
         raise QuestionError(
             'The question is empty: ask something like `newsdesk ask "how many NK soldiers died?"`.'
         )
-    return Query(text=text, since=since, before=before, sources=tuple(sources), speakers=tuple(speakers))
+    return Query(
+        text=text,
+        since=since,
+        before=before,
+        sources=tuple(sources),
+        speakers=tuple(speakers),
+        asked=typed if asked else "",
+    )
 
 
 def _parse_date(key: str, value: str) -> tuple[dt.date, dt.date]:

@@ -190,6 +190,10 @@ class Searcher:
         kept = {i for i, row in rows.items() if _passes(row, query)}
         if query.speakers:
             kept = _said_by(loaded.store, {i: rows[i] for i in kept}, query.speakers)
+            if not kept and query.asked:
+                # "what did drug makers say about …?" where no one of that name is quoted: as asked.
+                plain = replace(query, text=query.asked, speakers=query.speakers[:-1], asked="")
+                return self._rank(loaded, plain)
         dense_rank = {i: n for n, i in enumerate(i for i, _ in dense if i in kept)}
         lexical_rank = {i: n for n, i in enumerate(i for i, _ in lexical if i in kept)}
         bm25 = dict(lexical)

@@ -149,3 +149,6 @@ def test_search_keeps_only_the_speakers_sentences_and_carries_who_said_each(make
     everyone = searcher.search("what did the Fed do with interest rates?", limit=5)
     assert any(hit.attribution is None for hit in everyone.results)  # the Fed's decision, as reported
     assert not searcher.search("interest rates said:Ruiz").results
+    # Nobody called "the Federal Reserve" is quoted: the question is searched as it was asked.
+    asked = searcher.search("what did the Federal Reserve say about interest rates?")
+    assert asked.answered and "benchmark interest rate steady" in asked.results[0].text
