@@ -10,6 +10,8 @@ HELP = (
     "• Follow up in the same thread (or DM, within a few minutes): `@newsdesk and how many were "
     "wounded?` is read with the question before it, and I say which one\n"
     "• Anywhere: `/newsdesk how many NK soldiers died?` (only you see the answer)\n"
+    '• Check a quote: `/newsdesk check "About 600 North Korean soldiers have died fighting for Russia"`, '
+    "or on any message choose ⋮ → *Check against archive*\n"
     "Narrow a search with `since:2024-03-01`, `until:2024-12-31` or `source:AFP`, or to one "
     "speaker with `said:Lee` (or ask `what did Lee say about the troops?`)."
 )
@@ -92,3 +94,26 @@ HOME_OUTLETS = "*Outlets*\n{outlets}"
 HOME_MORE_OUTLETS = "…and {count:,} more"
 HOME_NO_INDEX = "*No index yet.* {error}"
 HOME_HOW = "*How to ask*\n" + HELP
+
+# Quote check (/newsdesk check "…" and the "Check against archive" message shortcut).
+QUOTE_CHECKED = "*Quote checked:* “{quote}”"
+QUOTE_EXACT = ":white_check_mark: *Exact*: published in these words."
+QUOTE_CLOSE = (
+    ":warning: *Close*: the same sentence was published with other words. "
+    "Quote the published wording (Cite) or paraphrase."
+)
+QUOTE_NOT_FOUND = (
+    ":x: *Not found*: no sentence in the {articles} {noun} searched carries these words or a close "
+    "version of them. Do not cite it from the archive."
+)
+QUOTE_DIFFERENCES = "*Differences* (quoted → published):"
+QUOTE_DIFFERENCE = "{quoted} → {published}"
+QUOTE_NOTHING = "_(nothing)_"
+QUOTE_FIRST_PUBLISHED = "first published"
+QUOTE_ALSO_CARRIED = "Also carried by: {outlets}"
+QUOTE_FALLBACK = "Quote check: {verdict}. {citation}"
+QUOTE_FALLBACK_NOT_FOUND = "Quote check: not found in the archive: “{quote}”"
+QUOTE_EMPTY = (
+    "Give me a quote to check, e.g. "
+    '`/newsdesk check "About 600 North Korean soldiers have died fighting for Russia"`.'
+)

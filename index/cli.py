@@ -19,6 +19,7 @@ from .records import Answer, IndexStats
 
 if TYPE_CHECKING:
     from .evaluate import EvalReport
+    from .quote_check import QuoteCheck
 
 index_option = click.option(
     "--index",
@@ -343,6 +344,30 @@ def ask_command(
         sys.exit(1)
 
 
+@cli.command("check")
+@click.argument("quote")
+@index_option
+@json_option
+@reports_errors
+def check_command(quote: str, index_dir: Path | None, as_json: bool) -> None:
+    """Check a quote against the archive: exact, close (with each changed word) or not found.
+
+    Quote marks, curly or straight apostrophes, white space and the case of first letters are
+    ignored. A quote may be part of a sentence or run over two. Every outlet that carried it is
+    listed with its date, the first publication marked, with the citation of the published words.
+
+    \b
+    Example:
+        newsdesk check "About 600 North Korean soldiers have died fighting for Russia"
+        newsdesk check "Around 600 North Korean soldiers have been killed" --json
+    """
+    from .search import Searcher
+
+    settings = load_settings(index_dir)
+    searcher = Searcher.open(settings, make_embedder(settings))
+    show_quote_check(searcher.check_quote(quote), as_json)
+
+
 @cli.command("eval")
 @click.argument("qa_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -427,6 +452,36 @@ def show_answer(answer: Answer, as_json: bool) -> None:
             click.echo(click.style(f"   context: {context}", dim=True))
         click.echo(f"   cite: {hit.citation}")
     click.echo("")
+
+
+def show_quote_check(check: QuoteCheck, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(check.to_json(), ensure_ascii=False))
+        return
+    click.echo(click.style(f"Quote: “{check.quote}”", bold=True))
+    if check.verdict == "not_found":
+        click.echo(
+            f"Not found: no sentence in the {check.articles_searched:,} articles searched carries these "
+            "words or a close version of them. Do not cite it from the archive.\n"
+        )
+        return
+    click.echo(QUOTE_VERDICTS[check.verdict])
+    for number, match in enumerate(check.matches, 1):
+        first = " · first published" if match.earliest else ""
+        click.echo(f"\n{number}. {match.source or 'outlet unknown'} · {format_date(match.date)}{first}")
+        click.echo(f"   {click.style(match.text, bold=True)}")
+        for difference in match.differences:
+            click.echo(f"   quoted `{difference.quoted}` → published `{difference.published}`")
+        if match.url:
+            click.echo(f"   {match.url}")
+        click.echo(f"   cite: {match.citation}")
+    click.echo("")
+
+
+QUOTE_VERDICTS = {
+    "exact": "Exact: published in these words.",
+    "close": "Close: the same sentence was published with other words (quoted → published below).",
+}
 
 
 def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | None = None) -> None:

@@ -18,6 +18,8 @@ from .config import Settings
 from .errors import IndexMismatchError, NewsdeskError
 from .inspect import stats_for
 from .query import Query, parse_query
+from .quote_check import QuoteCheck, QuotePolicy
+from .quote_search import find_quote
 from .records import Answer, Context, Hit, IndexStats
 from .store import SentenceRow, Store
 from .vectors import IndexSpec, VectorIndex
@@ -123,6 +125,13 @@ class Searcher:
         hits = self._hits(loaded, ranked, min(k, MAX_RESULTS))
         return Answer(
             question, verdict.answered, tuple(hits), loaded.article_count, verdict.reason, _searched_as(query)
+        )
+
+    def check_quote(self, quote: str, *, policy: QuotePolicy | None = None) -> QuoteCheck:
+        """Whether `quote` was published as written, with other words, or not at all."""
+        loaded = self._loaded
+        return find_quote(
+            quote, loaded.store, loaded.vectors, self.embedder, articles=loaded.article_count, policy=policy
         )
 
     def context(self, sentence_id: int, window: int = 3) -> Context:

@@ -364,6 +364,21 @@ class Store:
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
+    def sentences_with_phrase(self, phrase: str, limit: int) -> list[int]:
+        """Ids of prose sentences whose text holds these words in this order (stemmed, any case).
+
+        For the quote check: the exact wording, and every outlet that carried it.
+        """
+        if not phrase.strip():
+            return []
+        rows = self.db.execute(
+            "SELECT sentences_fts.rowid FROM sentences_fts "
+            "JOIN sentences ON sentences.id = sentences_fts.rowid "
+            f"WHERE sentences_fts MATCH ? AND {self._prose()} LIMIT ?",
+            ["text : " + quote_term(phrase), limit],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def answerable_count(self) -> int:
         """Sentences that may be offered as answers: the ones that have vectors."""
         return int(self.db.execute(f"SELECT count(*) FROM sentences WHERE {self._prose()}").fetchone()[0])

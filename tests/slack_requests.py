@@ -204,3 +204,40 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, index: int = 0) ->
     ]
     assert len(buttons) > index, f"no button {action_id!r} #{index} in {blocks}"
     return buttons[index]
+
+
+def message_shortcut(
+    callback_id: str,
+    message: dict[str, Any],
+    response_url: str,
+    *,
+    channel: str = CHANNEL,
+    user: str = USER,
+    secret: str = SIGNING_SECRET,
+) -> SlackRequest:
+    """A `message_action` payload: a message shortcut chosen from a message's ⋮ menu."""
+    payload = {
+        "type": "message_action",
+        "token": "legacy-verification-token",
+        "action_ts": next_ts(),
+        "team": {"id": TEAM_ID, "domain": "newsroom"},
+        "user": {"id": user, "username": "reporter", "name": "reporter", "team_id": TEAM_ID},
+        "channel": {"id": channel, "name": "newsdesk-test"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": f"{next(_sequence)}.{next(_sequence)}.abcdef",
+        "response_url": response_url,
+        "message_ts": message["ts"],
+        "message": message,
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    return SlackRequest(body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body, secret)})
+
+
+def user_message(text: str, *, user: str = "U0000777", thread_ts: str | None = None) -> dict[str, Any]:
+    """A message as a shortcut payload carries it."""
+    message = {"type": "message", "user": user, "text": text, "ts": next_ts(), "team": TEAM_ID}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    return message

@@ -1,4 +1,7 @@
-"""`/newsdesk question`: an ephemeral answer that repeats the question, with "Share in channel"."""
+"""`/newsdesk question`: an ephemeral answer that repeats the question, with "Share in channel".
+
+`/newsdesk check "…"` checks a quote against the archive instead (bot/quote_checking.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from .. import messages
+from ..quote_checking import check_quotes, check_subcommand
 from ..render import render_text
 from ..services import Services
 from ..slack_io import tell_user
@@ -23,6 +27,11 @@ def register(app: App, services: Services) -> None:
         if not services.allows(channel):
             notice = render_text(messages.ERROR_NOT_ALLOWED)
             tell_user(client, user=user, reply=notice, response_url=response_url)
+            return
+        quote = check_subcommand(command.get("text"))
+        if quote is not None:
+            context = where(channel=channel, user=command.get("user_id"))
+            respond(response_url, check_quotes(services.answerer.searcher, quote, context))
             return
         question = services.answerer.parse(command.get("text"))
         reply = services.answerer.answer(

@@ -1,0 +1,201 @@
+"""Finding a quote in one index version: candidates from FAISS and FTS5, aligned and judged.
+
+Candidates are the sentences nearest the quote's vector, the sentences sharing its rarest words
+(BM25), and the sentences holding its words as a phrase. Each is tried alone and with the prose
+sentence before and after it, since a quote may run over two sentences. Once the best published
+wording is known, every sentence holding that wording is looked up too: each outlet that carried it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import ranking
+from .citation import format_citation
+from .embedder import Embedder
+from .quote_check import (
+    Alignment,
+    QuoteCheck,
+    QuoteMatch,
+    QuotePolicy,
+    Token,
+    align,
+    quote_words,
+    strip_quote_marks,
+    tokens,
+    verdict_of,
+)
+from .store import SentenceRow, Store
+from .vectors import VectorIndex
+
+DENSE_CANDIDATES = 30
+KEYWORD_CANDIDATES = 30
+PHRASE_CANDIDATES = 30
+# The rarest content words of the quote that go into the BM25 OR-query.
+RARE_WORDS = 8
+# Sentences looked up that carry the best published wording (wire copy in many outlets).
+COPIES = 100
+# The longest phrase looked up for copies: long enough to be unique, short enough to stay fast.
+COPY_PHRASE_WORDS = 16
+MAX_MATCHES = 20
+_LETTERS = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class _Window:
+    """One sentence, or two consecutive ones, of an article as a passage to align the quote with."""
+
+    rows: tuple[SentenceRow, ...]
+    text: str
+    words: list[Token]
+    # Where each sentence starts in `text`.
+    starts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    window: _Window
+    alignment: Alignment
+    cosine: float
+
+    def rank(self) -> tuple[bool, float, float, int, float]:
+        a = self.alignment
+        return (not a.exact, -a.coverage, -a.precision, len(self.window.rows), -self.cosine)
+
+
+def find_quote(
+    raw: str,
+    store: Store,
+    vectors: VectorIndex,
+    embedder: Embedder,
+    *,
+    articles: int = 0,
+    policy: QuotePolicy | None = None,
+) -> QuoteCheck:
+    """Whether `raw` was published as written (`exact`), with changed words (`close`), or not at all."""
+    policy = policy or QuotePolicy()
+    quote = strip_quote_marks(raw)
+    words = quote_words(quote)
+    vector = embedder.encode_query(quote)
+    ids = {i for i, _ in vectors.search(vector, DENSE_CANDIDATES)}
+    ids |= _keyword_candidates(store, words)
+    ids |= set(store.sentences_with_phrase(_phrase(words), PHRASE_CANDIDATES))
+    judged = _judge(store, vectors, vector, ids, words)
+    accepted = [c for c in judged if policy.accepts(c.alignment, c.cosine)]
+    if accepted:
+        best = min(accepted, key=_Candidate.rank)
+        copies = set(store.sentences_with_phrase(_copy_phrase(best), COPIES)) - ids
+        accepted += [
+            c for c in _judge(store, vectors, vector, copies, words) if policy.accepts(c.alignment, c.cosine)
+        ]
+    return QuoteCheck(quote, verdict_of(matches := _matches(accepted)), matches, articles)
+
+
+def _keyword_candidates(store: Store, words: Sequence[Token]) -> set[int]:
+    """Sentences sharing the quote's rarest content words, best BM25 first."""
+    content = sorted({w.key.lower() for w in words if w.content})
+    counts = store.word_counts(content)
+    rare = sorted(content, key=lambda w: counts.get(w, 0))[:RARE_WORDS]
+    if not rare:
+        return set()
+    match = ranking.fts_match([_LETTERS.sub(" ", w).strip() for w in rare if _LETTERS.sub("", w)])
+    return {i for i, _ in store.full_text_search(match, KEYWORD_CANDIDATES, 0.0)}
+
+
+def _phrase(words: Sequence[Token]) -> str:
+    return " ".join(_LETTERS.sub(" ", w.key) for w in words).strip()
+
+
+def _copy_phrase(best: _Candidate) -> str:
+    """The longest run of the best published wording inside one sentence, as a phrase."""
+    window, a = best.window, best.alignment
+    bounds = [*window.starts, len(window.text) + 1]
+    parts = [
+        [w for w in window.words if max(lo, a.start) <= w.start and w.end <= min(hi - 1, a.end)]
+        for lo, hi in zip(bounds, bounds[1:], strict=False)
+    ]
+    longest = max(parts, key=len)
+    return _phrase(longest[:COPY_PHRASE_WORDS])
+
+
+def _judge(
+    store: Store, vectors: VectorIndex, vector: np.ndarray, ids: Iterable[int], words: Sequence[Token]
+) -> list[_Candidate]:
+    """Every candidate sentence, alone and with each prose neighbour, aligned with the quote."""
+    ids = sorted(ids)
+    if not ids:
+        return []
+    around = store.prose_neighbours(ids)
+    rows = store.sentences(set(ids) | {n for ns in around.values() for n in ns})
+    known = sorted(rows)
+    cosines = dict(zip(known, (vectors.reconstruct(known) @ vector).tolist(), strict=True))
+    windows: dict[tuple[int, ...], tuple[SentenceRow, ...]] = {}
+    for i in ids:
+        if i not in rows:
+            continue
+        windows[(i,)] = (rows[i],)
+        for n in around.get(i, []):
+            pair = tuple(sorted((rows[i], rows[n]), key=lambda r: r.position))
+            windows[tuple(r.id for r in pair)] = pair
+    judged = []
+    for pair in windows.values():
+        window = _window(pair)
+        alignment = align(words, window.words)
+        if alignment is not None:
+            cosine = max(cosines.get(r.id, 0.0) for r in pair)
+            judged.append(_Candidate(window, alignment, cosine))
+    return judged
+
+
+def _window(rows: tuple[SentenceRow, ...]) -> _Window:
+    starts, text = [], ""
+    for row in rows:
+        text += " " if text else ""
+        starts.append(len(text))
+        text += row.text
+    return _Window(rows, text, tokens(text), tuple(starts))
+
+
+def _matches(accepted: list[_Candidate]) -> tuple[QuoteMatch, ...]:
+    """The best window of each article, best wording first, then oldest; the first publication marked."""
+    best: dict[int, _Candidate] = {}
+    for candidate in accepted:
+        article = candidate.window.rows[0].article_id
+        if article not in best or candidate.rank() < best[article].rank():
+            best[article] = candidate
+    chosen = sorted(best.values(), key=lambda c: (len(c.alignment.differences), *_order(c)))
+    dated = [c for c in chosen if c.window.rows[0].date is not None]
+    first = min(dated, key=_order) if dated else None
+    return tuple(_match(c, c is first) for c in chosen[:MAX_MATCHES])
+
+
+def _order(candidate: _Candidate) -> tuple[int, int, int]:
+    row = candidate.window.rows[0]
+    return (row.date.toordinal() if row.date else 10**9, row.article_id, row.position)
+
+
+def _match(candidate: _Candidate, earliest: bool) -> QuoteMatch:
+    window, a = candidate.window, candidate.alignment
+    whole = a.start == window.words[0].start and a.end == window.words[-1].end
+    published = window.text if whole else window.text[a.start : a.end]
+    # The sentences the published wording runs over: the first one is cited.
+    first = max(n for n, start in enumerate(window.starts) if start <= a.start)
+    last = max(n for n, start in enumerate(window.starts) if start < a.end)
+    row = window.rows[first]
+    return QuoteMatch(
+        text=" ".join(r.text for r in window.rows[first : last + 1]),
+        published=published,
+        source=row.source,
+        date=row.date,
+        title=row.title,
+        url=row.url,
+        citation=format_citation(published, row.source, row.date, row.title),
+        article_id=row.article_id,
+        sentence_id=row.id,
+        differences=a.differences,
+        earliest=earliest,
+    )
