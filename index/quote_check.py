@@ -26,6 +26,7 @@ Verdict = Literal["exact", "close", "not_found"]
 # ("Russia’s", "Seong-kweun", "5.25", "280,000", "9:30"), with a currency sign or percent kept.
 _WORD = re.compile(r"[$£€¥]?\w+(?:['’‘`.,:/\-‐‑–]\w+)*%?")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "‐": "-", "‑": "-", "–": "-"})
+_ELLIPSIS = re.compile(r"…|\.\s?\.\s?\.|\[\.\.\.\]")
 # Text in quote marks inside a message: “…”, "…", or «…».
 _QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|«([^»]+)»")
 
@@ -43,6 +44,8 @@ class Token:
     start: int
     end: int
     key: str
+    # An ellipsis ("…" or "...") stands right before this word: the quote leaves words out here.
+    elides: bool = False
 
     @property
     def content(self) -> bool:
@@ -52,10 +55,13 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """The words of `text`; the first letter's case is ignored, so "around 600" matches "Around 600"."""
-    found = []
+    found: list[Token] = []
+    previous = 0
     for match in _WORD.finditer(text):
         word = match.group().translate(_APOSTROPHES)
-        found.append(Token(match.group(), match.start(), match.end(), word[:1].lower() + word[1:]))
+        elides = bool(found) and bool(_ELLIPSIS.search(text, previous, match.start()))
+        found.append(Token(match.group(), match.start(), match.end(), word[:1].lower() + word[1:], elides))
+        previous = match.end()
     return found
 
 
@@ -124,7 +130,7 @@ def align(quote: Sequence[Token], passage: Sequence[Token]) -> Alignment | None:
     blocks = [b for b in _matcher(keys, [t.key for t in passage]).get_matching_blocks() if b.size]
     if not blocks:
         return None
-    chain = _chain(blocks)
+    chain = _chain(blocks, {i for i, t in enumerate(quote) if t.elides})
     first, last = chain[0], chain[-1]
     # Leave room for the quote's unmatched first and last words ("About" for "Around").
     low = max(0, first.b - first.a)
@@ -133,7 +139,8 @@ def align(quote: Sequence[Token], passage: Sequence[Token]) -> Alignment | None:
     differences: list[Difference] = []
     matched_content = matched_span = 0
     for op, i1, i2, j1, j2 in _matcher(keys, [t.key for t in span]).get_opcodes():
-        if op == "equal":
+        if op == "equal" or (op == "insert" and 0 < i1 < len(quote) and quote[i1].elides):
+            # Words left out where the quote has an ellipsis are no difference.
             matched_content += sum(t.content for t in quote[i1:i2])
             matched_span += j2 - j1
             continue
@@ -152,14 +159,19 @@ def _matcher(a: list[str], b: list[str]) -> SequenceMatcher[str]:
     return SequenceMatcher(None, a, b, autojunk=False)
 
 
-def _chain(blocks: list[Any]) -> list[Any]:
-    """The run of matching blocks around the longest one whose gaps in passage and quote agree."""
+def _chain(blocks: list[Any], elided: set[int]) -> list[Any]:
+    """The run of matching blocks around the longest one whose gaps in passage and quote agree.
+
+    Any gap is allowed where the quote has an ellipsis.
+    """
     best = max(range(len(blocks)), key=lambda i: blocks[i].size)
     low = high = best
 
     def close(left: Any, right: Any) -> bool:
         gap_quote = right.a - (left.a + left.size)
         gap_passage = right.b - (left.b + left.size)
+        if elided.intersection(range(left.a + left.size, right.a + 1)):
+            return gap_passage >= 0
         return abs(gap_passage - gap_quote) <= MAX_GAP
 
     while low > 0 and close(blocks[low - 1], blocks[low]):
@@ -209,6 +221,10 @@ class QuoteMatch:
     sentence_id: int
     differences: tuple[Difference, ...]
     earliest: bool = False
+    # How the quote compares with it (QuotePolicy's measures), for benchmarks and tuning.
+    coverage: float = 1.0
+    precision: float = 1.0
+    cosine: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {

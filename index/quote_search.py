@@ -198,4 +198,7 @@ def _match(candidate: _Candidate, earliest: bool) -> QuoteMatch:
         sentence_id=row.id,
         differences=a.differences,
         earliest=earliest,
+        coverage=round(a.coverage, 4),
+        precision=round(a.precision, 4),
+        cosine=round(candidate.cosine, 4),
     )

@@ -75,6 +75,16 @@ def test_a_word_left_out_of_the_quote_is_a_difference():
     assert found.differences == (Difference("", "and thousands more wounded"),)
 
 
+def test_words_left_out_at_an_ellipsis_are_no_difference():
+    quoted = "Around 600 North Korean soldiers have been killed … fighting for Russia, according to Lee"
+    found = align(tokens(quoted), tokens(NK_SENTENCE))
+    assert found is not None and found.exact
+    # Without the ellipsis, the same gap is a difference.
+    found = align(tokens(quoted.replace(" …", "")), tokens(NK_SENTENCE))
+    assert found is not None
+    assert found.differences == (Difference("", "and thousands more wounded"),)
+
+
 def test_quotes_in_a_message_are_the_passages_in_quote_marks_else_the_whole_text():
     message = 'Lee said “Around 600 North Korean soldiers have been killed” and "it is bad" today, ok?'
     assert quotes_in(message) == ["Around 600 North Korean soldiers have been killed", "it is bad"]
