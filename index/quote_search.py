@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from . import ranking
 from .citation import format_citation
-from .embedder import Embedder
 from .quote_check import (
     Alignment,
     QuoteCheck,
@@ -45,6 +45,10 @@ MAX_MATCHES = 20
 _LETTERS = re.compile(r"[^\w]+")
 
 
+class _Encoder(Protocol):
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
 @dataclass(frozen=True)
 class _Window:
     """One sentence, or two consecutive ones, of an article as a passage to align the quote with."""
@@ -71,7 +75,7 @@ def find_quote(
     raw: str,
     store: Store,
     vectors: VectorIndex,
-    embedder: Embedder,
+    embedder: _Encoder,
     *,
     articles: int = 0,
     policy: QuotePolicy | None = None,
