@@ -189,12 +189,16 @@ def _words(span: Sequence[Token]) -> str:
 class QuotePolicy:
     """When a changed quote still counts as the published sentence (`close`); every threshold here.
 
-    Chosen on the dev half of bench/data/quote_check.jsonl (see docs/benchmarks.md).
+    On the dev half of bench/data/quote_check.jsonl the best candidate of an invented quote covered
+    at most 0.50 of its content words and that of a reworded one at least 0.78: `min_coverage` sits
+    in the middle of that gap. The cosine overlapped (0.74 reworded, 0.82 invented) and the share of
+    the published span matched did not separate either, so both are floors only, against a quote
+    whose words are scattered over a long sentence (docs/benchmarks.md, "Quote check").
     """
 
-    min_coverage: float = 0.7
+    min_coverage: float = 0.65
     min_precision: float = 0.5
-    min_cosine: float = 0.6
+    min_cosine: float = 0.5
 
     def accepts(self, alignment: Alignment, cosine: float) -> bool:
         if alignment.exact:

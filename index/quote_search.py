@@ -165,13 +165,17 @@ def _window(rows: tuple[SentenceRow, ...]) -> _Window:
 
 
 def _matches(accepted: list[_Candidate]) -> tuple[QuoteMatch, ...]:
-    """The best window of each article, best wording first, then oldest; the first publication marked."""
+    """The best window of each article, best wording first; the first publication marked."""
     best: dict[int, _Candidate] = {}
     for candidate in accepted:
         article = candidate.window.rows[0].article_id
         if article not in best or candidate.rank() < best[article].rank():
             best[article] = candidate
-    chosen = sorted(best.values(), key=lambda c: (len(c.alignment.differences), *_order(c)))
+    # Exact copies first, oldest first; then changed ones, the closest first.
+    chosen = sorted(
+        best.values(),
+        key=lambda c: (not c.alignment.exact, -round(c.alignment.coverage, 2), *_order(c)),
+    )
     dated = [c for c in chosen if c.window.rows[0].date is not None]
     first = min(dated, key=_order) if dated else None
     return tuple(_match(c, c is first) for c in chosen[:MAX_MATCHES])
