@@ -364,7 +364,7 @@ def check_command(quote: str, index_dir: Path | None, as_json: bool) -> None:
     from .search import Searcher
 
     settings = load_settings(index_dir)
-    searcher = Searcher.open(settings, make_embedder(settings))
+    searcher = Searcher.open(settings, make_query_encoder(settings))
     show_quote_check(searcher.check_quote(quote), as_json)
 
 
