@@ -41,7 +41,12 @@ RARE_WORDS = 8
 COPIES = 100
 # The longest phrase looked up for copies: long enough to be unique, short enough to stay fast.
 COPY_PHRASE_WORDS = 16
+# ... and its first and last this many words, for copies an editor changed.
+COPY_END_WORDS = 6
 MAX_MATCHES = 20
+# A sentence is tried with its neighbours only if it holds this share of the quote's content
+# words: of a quote over two sentences, one of them holds at least half.
+PAIR_MIN_COVERAGE = 0.25
 _LETTERS = re.compile(r"[^\w]+")
 
 
@@ -85,14 +90,19 @@ def find_quote(
     quote = strip_quote_marks(raw)
     words = quote_words(quote)
     vector = embedder.encode_query(quote)
-    ids = {i for i, _ in vectors.search(vector, DENSE_CANDIDATES)}
-    ids |= _keyword_candidates(store, words)
-    ids |= set(store.sentences_with_phrase(_phrase(words), PHRASE_CANDIDATES))
+    ids = set(store.sentences_with_phrase(_phrase(words), PHRASE_CANDIDATES))
     judged = _judge(store, vectors, vector, ids, words)
+    if not any(c.alignment.exact for c in judged):
+        # Not published word for word in one sentence: look wider, by meaning and by rare words.
+        wider = {i for i, _ in vectors.search(vector, DENSE_CANDIDATES)} | _keyword_candidates(store, words)
+        judged += _judge(store, vectors, vector, wider - ids, words)
+        ids |= wider
     accepted = [c for c in judged if policy.accepts(c.alignment, c.cosine)]
     if accepted:
         best = min(accepted, key=_Candidate.rank)
-        copies = set(store.sentences_with_phrase(_copy_phrase(best), COPIES)) - ids
+        copies = {
+            i for phrase in _copy_phrases(best) for i in store.sentences_with_phrase(phrase, COPIES)
+        } - ids
         accepted += [
             c for c in _judge(store, vectors, vector, copies, words) if policy.accepts(c.alignment, c.cosine)
         ]
@@ -114,8 +124,9 @@ def _phrase(words: Sequence[Token]) -> str:
     return " ".join(_LETTERS.sub(" ", w.key) for w in words).strip()
 
 
-def _copy_phrase(best: _Candidate) -> str:
-    """The longest run of the best published wording inside one sentence, as a phrase."""
+def _copy_phrases(best: _Candidate) -> list[str]:
+    """The longest run of the best published wording inside one sentence, as a phrase, and its
+    first and last words, so that copies with a word changed in the middle or at an end are found."""
     window, a = best.window, best.alignment
     bounds = [*window.starts, len(window.text) + 1]
     parts = [
@@ -123,13 +134,17 @@ def _copy_phrase(best: _Candidate) -> str:
         for lo, hi in zip(bounds, bounds[1:], strict=False)
     ]
     longest = max(parts, key=len)
-    return _phrase(longest[:COPY_PHRASE_WORDS])
+    phrases = [_phrase(longest[:COPY_PHRASE_WORDS])]
+    if len(longest) > 2 * COPY_END_WORDS:
+        phrases += [_phrase(longest[:COPY_END_WORDS]), _phrase(longest[-COPY_END_WORDS:])]
+    return phrases
 
 
 def _judge(
     store: Store, vectors: VectorIndex, vector: np.ndarray, ids: Iterable[int], words: Sequence[Token]
 ) -> list[_Candidate]:
-    """Every candidate sentence, alone and with each prose neighbour, aligned with the quote."""
+    """Every candidate sentence aligned with the quote, alone and, where it holds part of the quote
+    but not all of it, with each prose neighbour."""
     ids = sorted(ids)
     if not ids:
         return []
@@ -137,21 +152,28 @@ def _judge(
     rows = store.sentences(set(ids) | {n for ns in around.values() for n in ns})
     known = sorted(rows)
     cosines = dict(zip(known, (vectors.reconstruct(known) @ vector).tolist(), strict=True))
-    windows: dict[tuple[int, ...], tuple[SentenceRow, ...]] = {}
+    judged: list[_Candidate] = []
+    paired: set[tuple[int, ...]] = set()
+
+    def add(window_rows: tuple[SentenceRow, ...]) -> Alignment | None:
+        window = _window(window_rows)
+        alignment = align(words, window.words)
+        if alignment is not None:
+            cosine = max(cosines.get(r.id, 0.0) for r in window_rows)
+            judged.append(_Candidate(window, alignment, cosine))
+        return alignment
+
     for i in ids:
         if i not in rows:
             continue
-        windows[(i,)] = (rows[i],)
+        alone = add((rows[i],))
+        if alone is None or alone.exact or alone.coverage < PAIR_MIN_COVERAGE:
+            continue
         for n in around.get(i, []):
             pair = tuple(sorted((rows[i], rows[n]), key=lambda r: r.position))
-            windows[tuple(r.id for r in pair)] = pair
-    judged = []
-    for pair in windows.values():
-        window = _window(pair)
-        alignment = align(words, window.words)
-        if alignment is not None:
-            cosine = max(cosines.get(r.id, 0.0) for r in pair)
-            judged.append(_Candidate(window, alignment, cosine))
+            if (key := tuple(r.id for r in pair)) not in paired:
+                paired.add(key)
+                add(pair)
     return judged
 
 
