@@ -103,9 +103,15 @@ def report(
                     "scores": [first.coverage, first.precision, first.cosine] if first else None,
                 }
             )
+
+    def kind_p50(kind: str) -> float:
+        picked = [n for n, item in enumerate(items) if item["kind"] == kind]
+        return round(median([percentile([t[n] for n in picked], 50) * 1000 for t in runs]), 1)
+
     kinds = {
         kind: {
             "quotes": len(rows),
+            "warm_p50_ms": kind_p50(kind),
             "verdict_accuracy": round(sum(r for r, _ in rows) / len(rows), 3),
             "right_sentence_first": round(sum(bool(f) for r, f in rows if r) / len(rows), 3)
             if any(f is not None for _, f in rows)
