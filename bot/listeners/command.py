@@ -30,8 +30,8 @@ def register(app: App, services: Services) -> None:
             return
         quote = check_subcommand(command.get("text"))
         if quote is not None:
-            context = where(channel=channel, user=command.get("user_id"))
-            respond(response_url, check_quotes(services.answerer.searcher, quote, context))
+            reply = check_quotes(services.answerer.searcher, quote, where(channel=channel, user=user))
+            tell_user(client, user=user, reply=reply, response_url=response_url, channel=channel)
             return
         question = services.answerer.parse(command.get("text"))
         reply = services.answerer.answer(

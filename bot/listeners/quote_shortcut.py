@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from .. import messages
 from ..quote_checking import check_quotes
 from ..render import render_text
 from ..services import Services
-from ..slack_io import respond
+from ..slack_io import tell_user
 from .common import acknowledge, where
 
 # The shortcut's callback id, as declared in manifest.yml.
@@ -18,15 +19,24 @@ CALLBACK_ID = "newsdesk_check_quote"
 
 
 def register(app: App, services: Services) -> None:
-    def check_message(body: dict[str, Any]) -> None:
+    def check_message(body: dict[str, Any], client: WebClient) -> None:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id")
+        user = (body.get("user") or {}).get("id")
         url = body.get("response_url")
         if not services.allows(channel):
-            respond(url, render_text(messages.ERROR_NOT_ALLOWED))
+            tell_user(client, user=user, reply=render_text(messages.ERROR_NOT_ALLOWED), response_url=url)
             return
-        context = where(channel=channel, user=(body.get("user") or {}).get("id"))
-        reply = check_quotes(services.answerer.searcher, message.get("text"), context)
-        respond(url, reply, thread_ts=message.get("thread_ts"))
+        reply = check_quotes(
+            services.answerer.searcher, message.get("text"), where(channel=channel, user=user)
+        )
+        tell_user(
+            client,
+            user=user,
+            reply=reply,
+            response_url=url,
+            channel=channel,
+            thread_ts=message.get("thread_ts"),
+        )
 
     app.shortcut(CALLBACK_ID)(ack=acknowledge, lazy=[check_message])
