@@ -1,7 +1,7 @@
 """Scores ranking variants on one QA file and one index, loading both once: how levers are tuned.
 
-Each variant is a set of Recipe or AnswerPolicy fields (`dense_weight=0.8,title_weight=0.1`);
-the first row is the shipped default. Tune on the dev split only.
+Each variant is a set of Recipe, AnswerPolicy or FigurePolicy fields (`dense_weight=0.8,title_weight=0.1`,
+`newest_margin=-1` for no newest-first); the first row is the shipped default. Tune on the dev split only.
 
     .venv/bin/python -m bench.sweep --index DIR QA_FILE 'dense_weight=0.8' 'title_weight=0.1' ...
 """
@@ -18,26 +18,31 @@ from index.answer_policy import AnswerPolicy
 from index.config import Settings
 from index.embedder import Embedder
 from index.evaluate import evaluate, read_qa
+from index.figures import FigurePolicy
 from index.ranking import Recipe
 from index.search import Searcher
 
 
-def parse_variant(spec: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """'a=1,b=0.2' into (Recipe changes, AnswerPolicy changes)."""
+def parse_variant(spec: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """'a=1,b=0.2' into (Recipe changes, AnswerPolicy changes, FigurePolicy changes)."""
     recipe_fields = {f.name: f.type for f in dataclasses.fields(Recipe)}
     policy_fields = {f.name for f in dataclasses.fields(AnswerPolicy)}
+    figure_fields = {f.name for f in dataclasses.fields(FigurePolicy)}
     recipe: dict[str, Any] = {}
     policy: dict[str, Any] = {}
+    figure: dict[str, Any] = {}
     for part in filter(None, spec.split(",")):
         name, value = part.split("=")
         parsed = json.loads(value) if value not in ("weighted", "rrf") else value
-        if name in policy_fields:
+        if name in figure_fields:
+            figure[name] = parsed
+        elif name in policy_fields:
             policy[name] = parsed
         elif name in recipe_fields:
             recipe[name] = parsed
         else:
             raise SystemExit(f"unknown field {name!r}")
-    return recipe, policy
+    return recipe, policy, figure
 
 
 def main() -> None:
@@ -56,13 +61,14 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for spec in ["", *args.variants]:
-        recipe, policy = parse_variant(spec)
+        recipe, policy, figure = parse_variant(spec)
         searcher = Searcher(
             settings,
             embedder,
             default._loaded,
             dataclasses.replace(Recipe(), **recipe),
             dataclasses.replace(AnswerPolicy(), **policy),
+            dataclasses.replace(FigurePolicy(), **figure),
         )
         floor = searcher.policy.min_shown_cosine
         r = evaluate(searcher, items, min_shown_cosine=floor)

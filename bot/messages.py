@@ -33,6 +33,9 @@ ATTRIBUTED_QUOTED = "quoted"
 DATE_UNKNOWN = "date unknown"
 OUTLET_UNKNOWN = "outlet unknown"
 LINK = "link"
+FIGURE = "*{figure}*"
+TIMELINE_TITLE = "*How this figure changed* (oldest first)"
+TIMELINE_ENTRY = "{date} · *{figure}* · {source}\n>{text}"
 CUT_RESULTS = "Showing the first {shown} of {total} results (Slack's message size limit)."
 
 QUESTION_TRIMMED = (
@@ -116,4 +119,13 @@ QUOTE_FALLBACK_NOT_FOUND = "Quote check: not found in the archive: “{quote}”
 QUOTE_EMPTY = (
     "Give me a quote to check, e.g. "
     '`/newsdesk check "About 600 North Korean soldiers have died fighting for Russia"`.'
+)
+HOME_FIGURES = (
+    "*Figures over time*\n"
+    "Ask for a figure (how many, how much, what share, a death toll, a cost), e.g. "
+    "`@newsdesk how many NK soldiers died?`: each sentence shows its figure in bold "
+    "(*Around 600*), the newest report of the figure comes first, and a *How this figure changed* "
+    "block lists the figures reported on that subject, oldest first, with their dates and outlets, "
+    "when more than one was reported. "
+    "A question that names a date (`in 2016`) keeps the best match first."
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from index.attribution import Attribution
 from index.citation import format_date
-from index.records import Answer, Context, Hit, IndexStats
+from index.records import Answer, Context, Hit, IndexStats, TimelineEntry
 
 from . import messages
 
@@ -134,14 +134,14 @@ def cut(mrkdwn: str, limit: int) -> str:
     return (head + ELLIPSIS)[:limit]
 
 
-def quote(raw: str) -> str:
-    """An escaped mrkdwn quote of `raw`, numbers in bold, cut to fit a section."""
+def quote(raw: str, limit: int = MAX_SECTION_CHARS) -> str:
+    """An escaped mrkdwn quote of `raw`, numbers in bold, cut to fit `limit` (a section)."""
 
     def fmt(text: str) -> str:
         lines = highlight_numbers(escape(text)).split("\n")
         return "\n".join(">" + line for line in lines)
 
-    return fit(raw, MAX_SECTION_CHARS, fmt)
+    return fit(raw, limit, fmt)
 
 
 def link(url: str | None, label: str) -> str:
@@ -244,8 +244,12 @@ def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
     if hit.attribution:
         # Under the quote, before outlet and date: who the outlet attributes the sentence to.
         meta_block["elements"].insert(0, mrkdwn_text(attribution_line(hit.attribution), MAX_CONTEXT_CHARS))
+    body = quote(hit.text)
+    if hit.figure:
+        label = messages.FIGURE.format(figure=fit(hit.figure, 100))
+        body = label + "\n" + quote(hit.text, MAX_SECTION_CHARS - len(label) - 1)
     return [
-        section(quote(hit.text)),
+        section(body),
         meta_block,
         {
             "type": "actions",
@@ -255,6 +259,30 @@ def _hit_blocks(hit: Hit) -> list[dict[str, Any]]:
             ],
         },
     ]
+
+
+# Each timeline sentence is cut to this, so eight entries fit one section.
+MAX_TIMELINE_TEXT = 300
+
+
+def _timeline_blocks(timeline: Sequence[TimelineEntry]) -> list[dict[str, Any]]:
+    """The "How this figure changed" block: each distinct figure, its date, outlet and sentence.
+
+    Only when there are two figures or more: one alone repeats a result and shows no change.
+    """
+    if len(timeline) < 2:
+        return []
+    entries = [
+        messages.TIMELINE_ENTRY.format(
+            date=format_date(entry.date),
+            figure=fit(entry.figure, 100),
+            source=link(entry.url, entry.source or messages.OUTLET_UNKNOWN),
+            text=fit(entry.text, MAX_TIMELINE_TEXT),
+        )
+        for entry in timeline
+    ]
+    body = cut("\n".join([messages.TIMELINE_TITLE, *entries]), MAX_SECTION_CHARS)
+    return [{"type": "divider"}, section(body)]
 
 
 def _fallback(answer: Answer, hits: Sequence[Hit]) -> str:
@@ -293,8 +321,9 @@ def render_answer(
         blocks.append(context("\n".join(notes)))
 
     hits: Sequence[Hit] = answer.results if answer.answered else ()
-    # Room for the header, notes, a cut notice and the footer; each hit takes 4 blocks.
-    shown = list(hits[: (MAX_BLOCKS - len(blocks) - 2) // 4])
+    timeline = _timeline_blocks(answer.timeline) if hits and not offset else []
+    # Room for the header, notes, the timeline, a cut notice and the footer; each hit takes 4 blocks.
+    shown = list(hits[: (MAX_BLOCKS - len(blocks) - len(timeline) - 2) // 4])
     if not shown:
         if offset:
             text = messages.NO_MORE
@@ -313,6 +342,7 @@ def render_answer(
             blocks += _hit_blocks(hit)
         if len(shown) < len(hits):
             blocks.append(context(messages.CUT_RESULTS.format(shown=len(shown), total=len(hits))))
+        blocks += timeline
         text = _fallback(answer, shown)
 
     footer: list[dict[str, Any]] = []
@@ -390,5 +420,5 @@ def render_home(stats: IndexStats | None, error: str | None = None) -> dict[str,
                 lines.append(messages.HOME_MORE_OUTLETS.format(count=len(stats.outlets) - 30))
             outlets = fit("\n".join(lines), MAX_SECTION_CHARS - 100, str)
             blocks.append(section(messages.HOME_OUTLETS.format(outlets=outlets)))
-    blocks += [{"type": "divider"}, section(messages.HOME_HOW)]
+    blocks += [{"type": "divider"}, section(messages.HOME_HOW), section(messages.HOME_FIGURES)]
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}

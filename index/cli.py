@@ -439,6 +439,8 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         return
     for number, hit in enumerate(answer.results, 1):
         click.echo(f"\n{number}. {click.style(hit.text, bold=True)}")
+        if hit.figure:
+            click.echo(f"   figure: {click.style(hit.figure, bold=True)}")
         if hit.attribution:
             click.echo(f"   attributed to: {format_attribution(hit.attribution)}")
         meta = [hit.source or "outlet unknown", format_date(hit.date), hit.title]
@@ -451,6 +453,12 @@ def show_answer(answer: Answer, as_json: bool) -> None:
             context = " ".join(p for p in (hit.context_before, "[…]", hit.context_after) if p)
             click.echo(click.style(f"   context: {context}", dim=True))
         click.echo(f"   cite: {hit.citation}")
+    if len(answer.timeline) > 1:  # one figure alone shows no change (`--json` has it all the same)
+        click.echo(click.style("\nHow this figure changed (oldest first):", bold=True))
+        for entry in answer.timeline:
+            outlet = entry.source or "outlet unknown"
+            click.echo(f"   {format_date(entry.date)} · {click.style(entry.figure, bold=True)} · {outlet}")
+            click.echo(click.style(f"      {entry.text}", dim=True))
     click.echo("")
 
 

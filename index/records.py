@@ -72,11 +72,30 @@ class Hit:
     also_reported_by: tuple[str, ...] = field(default=())
     # Who the sentence attributes its content to; None where the outlet states it itself.
     attribution: Attribution | None = None
+    figure: str | None = None  # for a figure question, the figure the sentence states ("Around 600")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         data["also_reported_by"] = list(self.also_reported_by)
+        return data
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One distinct figure for a figure question's subject, at its earliest dated report."""
+
+    date: dt.date
+    figure: str
+    text: str
+    source: str | None
+    sentence_id: int
+    url: str | None = None
+    title: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
         return data
 
 
@@ -91,6 +110,8 @@ class Answer:
     refusal_reason: str = ""  # why nothing supports an answer ("no article mentions AFRICOM")
     searched_as: str = ""  # the question with its typos mended, or as read after an earlier one
     follow_up_to: str = ""  # the earlier question this one was read as following up (index/followup.py)
+    # For a figure question: the distinct figures found for its subject, oldest first.
+    timeline: tuple[TimelineEntry, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,6 +121,7 @@ class Answer:
             "searched_as": self.searched_as or None,
             "follow_up_to": self.follow_up_to or None,
             "results": [hit.to_json() for hit in self.results],
+            "timeline": [entry.to_json() for entry in self.timeline],
         }
 
 

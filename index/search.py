@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import ranking, spelling, versions
+from . import figures, ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .attribution import Attribution, attribute_positions, may_be_attributed, speaker_matches
 from .citation import format_citation
@@ -20,7 +20,7 @@ from .inspect import stats_for
 from .query import Query, parse_query
 from .quote_check import QuoteCheck, QuotePolicy
 from .quote_search import find_quote
-from .records import Answer, Context, Hit, IndexStats
+from .records import Answer, Context, Hit, IndexStats, TimelineEntry
 from .store import SentenceRow, Store
 from .vectors import IndexSpec, VectorIndex
 
@@ -70,11 +70,13 @@ class Searcher:
         loaded: _Loaded,
         recipe: ranking.Recipe | None = None,
         policy: AnswerPolicy | None = None,
+        figure_policy: figures.FigurePolicy | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.recipe = recipe or ranking.Recipe()
         self.policy = policy or AnswerPolicy()
+        self.figure_policy = figure_policy or figures.FigurePolicy()
         self._shorthand = ranking.load_shorthand() if self.recipe.shorthand else {}
         self._loaded = loaded
         self._reload_lock = threading.Lock()
@@ -111,10 +113,11 @@ class Searcher:
         searched_as = _searched_as(query)
         if not verdict.answered:
             return Answer(question, False, (), loaded.article_count, verdict.reason, searched_as)
+        ranked, stated, timeline = self._figures(query, ranked)
         shown = [(s, row) for s, row in ranked if s.cosine >= self.policy.min_shown_cosine]
-        hits = self._hits(loaded, shown, offset + limit)
+        hits = self._hits(loaded, shown, offset + limit, stated)
         page = tuple(hits[offset : offset + limit])
-        return Answer(question, True, page, loaded.article_count, searched_as=searched_as)
+        return Answer(question, True, page, loaded.article_count, searched_as=searched_as, timeline=timeline)
 
     def rank(self, question: str, k: int = 10) -> Answer:
         """The best `k` sentences whatever the no-answer rule says, and what it says (for evaluation)."""
@@ -122,9 +125,16 @@ class Searcher:
         loaded = self._loaded
         query = self._mend(loaded, query)
         ranked, verdict = self._rank(loaded, query)
-        hits = self._hits(loaded, ranked, min(k, MAX_RESULTS))
+        ranked, stated, timeline = self._figures(query, ranked)
+        hits = self._hits(loaded, ranked, min(k, MAX_RESULTS), stated)
         return Answer(
-            question, verdict.answered, tuple(hits), loaded.article_count, verdict.reason, _searched_as(query)
+            question,
+            verdict.answered,
+            tuple(hits),
+            loaded.article_count,
+            verdict.reason,
+            _searched_as(query),
+            timeline=timeline,
         )
 
     def check_quote(self, quote: str, *, policy: QuotePolicy | None = None) -> QuoteCheck:
@@ -235,6 +245,38 @@ class Searcher:
         )
         return ranked, verdict
 
+    def _figures(
+        self, query: Query, ranked: list[tuple[ranking.Scored, SentenceRow]]
+    ) -> tuple[list[tuple[ranking.Scored, SentenceRow]], dict[int, str], tuple[TimelineEntry, ...]]:
+        """For a figure question: the answering sentences newest first, each one's figure, the timeline."""
+        asked = figures.read_question(ranking.expand_shorthand(query.text, self._shorthand))
+        if asked is None or not ranked:
+            return ranked, {}, ()
+        policy = self.figure_policy
+        view = [figures.Ranked(row.text, scored.score, row.date) for scored, row in ranked]
+        ranked = [ranked[n] for n in figures.newest_first(view, asked, policy)]
+        stated = {}
+        for _, row in ranked[: policy.pool]:
+            figure = figures.find_figure(row.text, asked, policy)
+            if figure is not None:
+                stated[row.id] = figure.text
+        view = [figures.Ranked(row.text, scored.score, row.date) for scored, row in ranked]
+        timeline = tuple(
+            TimelineEntry(
+                date=row.date,
+                figure=figure.text,
+                text=row.text,
+                source=row.source,
+                sentence_id=row.id,
+                url=row.url,
+                title=row.title,
+            )
+            for n, figure in figures.timeline(view, asked, policy)
+            for row in [ranked[n][1]]
+            if row.date is not None
+        )
+        return ranked, stated, timeline
+
     def _neighbour_cosines(self, loaded: _Loaded, vector: np.ndarray, ids: set[int]) -> dict[int, float]:
         """The best cosine among the prose sentences right before and after each candidate."""
         if not self.recipe.neighbour_weight:
@@ -245,7 +287,11 @@ class Searcher:
         return {i: max((cosines[n] for n in ns), default=0.0) for i, ns in around.items()}
 
     def _hits(
-        self, loaded: _Loaded, ranked: list[tuple[ranking.Scored, SentenceRow]], count: int
+        self,
+        loaded: _Loaded,
+        ranked: list[tuple[ranking.Scored, SentenceRow]],
+        count: int,
+        stated: dict[int, str] | None = None,
     ) -> list[Hit]:
         """The first `count` hits, the same wording from several outlets shown once."""
         hits: list[Hit] = []
@@ -260,10 +306,12 @@ class Searcher:
             if len(hits) >= count:
                 continue
             by_key[key] = len(hits)
-            hits.append(self._hit(loaded, scored, row))
+            hits.append(self._hit(loaded, scored, row, (stated or {}).get(row.id)))
         return _attributed(loaded.store, hits)
 
-    def _hit(self, loaded: _Loaded, scored: ranking.Scored, row: SentenceRow) -> Hit:
+    def _hit(
+        self, loaded: _Loaded, scored: ranking.Scored, row: SentenceRow, figure: str | None = None
+    ) -> Hit:
         around = dict(loaded.store.neighbours(row.article_id, row.position, 1))
         return Hit(
             text=row.text,
@@ -277,6 +325,7 @@ class Searcher:
             context_before=around.get(row.position - 1, ""),
             context_after=around.get(row.position + 1, ""),
             citation=format_citation(row.text, row.source, row.date, row.title),
+            figure=figure,
         )
 
 

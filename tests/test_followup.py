@@ -139,6 +139,7 @@ def test_annotate_answers_the_question_asked_and_names_the_one_it_built_on():
         "searched_as": "and how many were wounded? NK",
         "follow_up_to": NK_QUESTION,
         "results": [],
+        "timeline": [],
     }
     alone = followup.on_its_own(NK_QUESTION)
     assert followup.annotate(Answer(NK_QUESTION, True, ()), alone).follow_up_to == ""
