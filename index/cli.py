@@ -439,10 +439,10 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         return
     for number, hit in enumerate(answer.results, 1):
         click.echo(f"\n{number}. {click.style(hit.text, bold=True)}")
-        if hit.figure:
-            click.echo(f"   figure: {click.style(hit.figure, bold=True)}")
         if hit.attribution:
             click.echo(f"   attributed to: {format_attribution(hit.attribution)}")
+        if hit.figure:
+            click.echo(f"   figure: {click.style(hit.figure, bold=True)}")
         meta = [hit.source or "outlet unknown", format_date(hit.date), hit.title]
         click.echo("   " + " · ".join(meta))
         if hit.url:
