@@ -59,6 +59,7 @@ _WORD = re.compile(r"[\w'’-]+")
 
 
 _COUNTING = re.compile(r"\bhow many (?:more |fewer |diff |different )?", re.IGNORECASE)
+_PART_OF = re.compile(r"\s+of\s+(?:the\s+)?")
 _ALIASES = {"ppl": "people", "yrs": "years", "kids": "children"}
 
 
@@ -167,9 +168,12 @@ def find_figure(sentence: str, question: FigureQuestion, policy: FigurePolicy) -
     words = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(sentence)]
     subject_at = [n for n, (_, w) in enumerate(words) if _is_subject(w, question.subject)]
     best: Figure | None = None
+    previous_end = -1
     for match in _FIGURE.finditer(sentence):
-        if not _wanted(match, sentence, question):
-            continue
+        whole = _PART_OF.fullmatch(sentence[previous_end : match.start()]) if previous_end >= 0 else None
+        previous_end = match.end()
+        if whole or not _wanted(match, sentence, question):
+            continue  # "four of 14 nations": the figure is the four
         first = next(n for n, (start, _) in enumerate(words) if start + len(words[n][1]) > match.start())
         last = max(first, sum(1 for start, _ in words if start < match.end()) - 1)
         distance = min(
@@ -261,8 +265,8 @@ def _wanted(match: re.Match[str], sentence: str, question: FigureQuestion) -> bo
         re.match(r"\s*(?:dollars?|euros?|pounds?)\b", sentence[match.end() :], re.IGNORECASE)
     )
     is_share = bool(match.group("unit"))
-    if question.share and not is_share:
-        return False
+    if question.share != is_share and (question.share or question.counted):
+        return False  # a share for "what share", a count (not a share) for "how many"
     if question.money and not question.share and not is_money:
         return False
     plain = not (match.group("qualifier") or match.group("currency") or match.group("scale") or is_share)

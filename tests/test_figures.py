@@ -134,3 +134,12 @@ def test_the_timeline_margin_counts_from_the_best_score_after_newest_first():
     asked = read_question(NK_QUESTION)
     assert asked is not None
     assert [figure.text for _, figure in timeline(rows, asked, POLICY)] == ["About 100", "Around 600"]
+
+
+def test_a_part_of_a_whole_is_the_figure_and_a_count_is_not_a_share():
+    question = "how many South Pacific countries still recognize Taiwan?"
+    sentence = "Taiwan is now only formally recognized by four of 14 South Pacific nations."
+    assert figure_of(sentence, question) == "Four"
+    deaths = "how many fentanyl overdose deaths were there in 2021?"
+    assert figure_of("Fentanyl was found in more than 80% of fatal overdoses in Delaware.", deaths) is None
+    assert figure_of("Overdose deaths from fentanyl climbed to 71,238 last year.", deaths) == "71,238"
