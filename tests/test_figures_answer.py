@@ -16,6 +16,7 @@ from slack_requests import event_request, mention
 
 from bot import messages
 from bot.cli import cli
+from index.build import build_index
 from index.config import Settings
 from index.embedder import Embedder
 from index.figures import FigurePolicy
@@ -149,3 +150,14 @@ def test_slack_reply_bolds_the_figure_and_shows_how_it_changed(embedder, figure_
     assert lines[1] == f">{OLDER_SENTENCE}"
     assert lines[2] == "June 26, 2025 · *Around 600* · <https://example.com/afp/nk-troops|AFP>"
     assert lines[3] == f">{NK_SENTENCE}"
+
+
+def test_the_sample_data_gives_the_600_sentence_first_with_its_figure_and_a_timeline(embedder, tmp_path):
+    samples = Path(__file__).resolve().parents[1] / "data" / "articles"
+    settings = Settings(index_dir=tmp_path / "index")
+    build_index(settings, [samples], embedder=embedder, quiet=True)
+    answer = json.loads(ask(embedder, settings, "--json"))
+    assert (answer["results"][0]["text"], answer["results"][0]["figure"]) == (NK_SENTENCE, "Around 600")
+    assert [(e["date"], e["figure"], e["source"]) for e in answer["timeline"]] == [
+        ("2025-06-26", "Around 600", "AFP")
+    ]
