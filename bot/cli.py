@@ -23,8 +23,12 @@ def serve_command(http: bool, port: int | None, index_dir: Path | None) -> None:
         SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... newsdesk serve --http --port 3000
     """
     from .server import run
+    from .setup_checks import check_credentials, check_index
 
-    run(load_settings(index_dir), http=http, port=port)
+    settings = load_settings(index_dir)
+    check_credentials(settings, http=http)
+    check_index(settings)
+    run(settings, http=http, port=port)
 
 
 @cli.group("feedback")

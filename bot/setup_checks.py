@@ -1,4 +1,5 @@
-"""Checks that the Slack credentials are present and shaped right, before anything starts.
+"""Checks that the Slack credentials are present and shaped right, and that the index opens,
+before anything starts.
 
 Messages name the variable and where to find the value; they never include a token itself.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from index import integrity, versions
 from index.config import Settings
 from index.errors import NewsdeskError
 
@@ -66,3 +68,13 @@ def check_credentials(settings: Settings, *, http: bool) -> None:
             f"SLACK_APP_TOKEN should start with xapp- (this one starts with {_prefix(app_token)!r}): "
             f"use the app-level token from Basic Information > App-Level Tokens. See {SETUP_SECTION}."
         )
+
+
+def check_index(settings: Settings) -> None:
+    """Raise IndexMissingError or IndexDamagedError before connecting to Slack or loading the model.
+
+    Cheap: build.json, the database's header and tables, a glance at the vectors file.
+    """
+    version = versions.require_current_version(settings.index_dir)
+    integrity.glance(version)
+    integrity.open_store(version).close()

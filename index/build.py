@@ -19,7 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import versions
+from . import integrity, versions
 from .config import Settings
 from .embedder import Embedder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
@@ -98,8 +98,10 @@ def build_index(
 
     Articles whose input could not be read this time are kept (and reported) unless `prune`.
     """
+    reused = None if fresh else versions.current_version(settings.index_dir)
     with (
         _disk_full_reported(settings),
+        integrity.reading_database(reused),
         _VersionWriter(settings, embedder, fresh=fresh, quiet=quiet, rebuild=True) as writer,
     ):
         writer.write(_read(settings, paths, source, date, quiet))
@@ -117,9 +119,10 @@ def add_articles(
     quiet: bool = False,
 ) -> BuildReport:
     """Add new articles and replace stored versions of the ones given; everything else stays."""
-    versions.require_current_version(settings.index_dir)
+    current = versions.require_current_version(settings.index_dir)
     with (
         _disk_full_reported(settings),
+        integrity.reading_database(current),
         _VersionWriter(settings, embedder, fresh=False, quiet=quiet) as writer,
     ):
         writer.write(_read(settings, paths, source, date, quiet))
@@ -130,8 +133,12 @@ def remove_articles(
     settings: Settings, *, urls: Iterable[str] = (), ids: Iterable[int] = (), quiet: bool = False
 ) -> BuildReport:
     """Take articles (a retracted story, say) out of the index, by URL or article id."""
-    versions.require_current_version(settings.index_dir)
-    with _disk_full_reported(settings), _VersionWriter(settings, None, fresh=False, quiet=quiet) as writer:
+    current = versions.require_current_version(settings.index_dir)
+    with (
+        _disk_full_reported(settings),
+        integrity.reading_database(current),
+        _VersionWriter(settings, None, fresh=False, quiet=quiet) as writer,
+    ):
         missing = writer.remove(urls=list(urls), ids=list(ids))
         if missing:
             raise NewsdeskError(
@@ -283,11 +290,10 @@ class _VersionWriter:
             self._lock.__exit__(exc_type, exc, tb)
 
     def _open(self) -> None:
-        previous = versions.current_version(self.settings.index_dir)
+        # --fresh reads nothing of the current version, so it also mends a damaged one.
+        previous = None if self.fresh else versions.current_version(self.settings.index_dir)
         db_path = self.version / versions.DB_NAME
         self.meta: dict[str, Any] = versions.read_meta(previous) if previous else {}
-        if previous and self.fresh:
-            previous = None
         if previous and not self._compatible(self.meta):
             if not self.rebuild:
                 raise IndexMismatchError(self._mismatch_message(self.meta))
@@ -300,7 +306,7 @@ class _VersionWriter:
             self.vectors = VectorIndex.empty(dimension)
             self.meta = {}
             return
-        source = Store.open_read_only(previous / versions.DB_NAME)
+        source = integrity.open_store(previous)
         try:
             source.copy_to(db_path)
         finally:

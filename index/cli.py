@@ -8,17 +8,18 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import click
 
 from .citation import format_attribution, format_date
 from .config import Settings, parse_date_order
-from .errors import NewsdeskError
+from .errors import NewsdeskError, QuestionError
 from .records import Answer, IndexStats
 
 if TYPE_CHECKING:
     from .evaluate import EvalReport
+    from .integrity import IndexCheck
     from .quote_check import QuoteCheck
 
 index_option = click.option(
@@ -121,7 +122,11 @@ def index_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", help="Outlet for articles whose files do not name one (wins over detection).")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
-@click.option("--fresh", is_flag=True, help="Re-embed everything instead of reusing unchanged articles.")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Rebuild from nothing: read and reuse nothing of the current index (mends a damaged one).",
+)
 @click.option(
     "--prune",
     is_flag=True,
@@ -161,6 +166,7 @@ def build_command(
     Example:
         newsdesk index build data/articles
         newsdesk index build archive/2024/ --source "The Courier"
+        newsdesk index build --fresh data/articles   # after `newsdesk index check` finds damage
     """
     from .build import build_index
 
@@ -269,9 +275,37 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
         click.echo(format_stats(stats))
 
 
+@index_group.command("check")
+@index_option
+@json_option
+@reports_errors
+def index_check_command(index_dir: Path | None, as_json: bool) -> None:
+    """Verify the index: build.json against the model, every SQLite page, and that SQLite,
+    its full-text index and the FAISS vectors hold the same sentences. Exits 1 on any problem.
+
+    \b
+    Example:
+        newsdesk index check
+        newsdesk index check --index /srv/newsdesk/index --json
+    """
+    from .integrity import check_index
+
+    settings = load_settings(index_dir)
+    embedder = make_embedder(settings)
+    report = check_index(settings.index_dir, embedder.name, lambda: int(embedder.dimension))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_index_check(report))
+    if not report.ok:
+        sys.exit(1)
+
+
 @cli.command("ask")
 @click.argument("question", required=False)
-@click.option("--file", "question_file", type=click.File("r"), help="One question a line; - for stdin.")
+@click.option(
+    "--file", "question_file", type=click.File("rb"), help="One question a line (UTF-8); - for stdin."
+)
 @click.option(
     "-k",
     "--results",
@@ -290,7 +324,7 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @reports_errors
 def ask_command(
     question: str | None,
-    question_file: TextIO | None,
+    question_file: BinaryIO | None,
     limit: int | None,
     after: str | None,
     index_dir: Path | None,
@@ -318,6 +352,10 @@ def ask_command(
     from . import followup
     from .search import Searcher
 
+    if question is not None:
+        question = command_line_text(question)
+    if after is not None:
+        after = command_line_text(after)
     settings = load_settings(index_dir)
     searcher = Searcher.open(settings, make_query_encoder(settings))
 
@@ -328,16 +366,22 @@ def ask_command(
     if question is not None:
         show_answer(search(question), as_json)
         return
+    assert question_file is not None
     failed = 0
-    for line in _questions(question_file):
+    for number, line in _questions(question_file):
         try:
+            if isinstance(line, QuestionError):
+                raise line
             answer = search(line)
-        except NewsdeskError as exc:
+        except QuestionError as exc:
             failed += 1
+            text = "" if isinstance(line, QuestionError) else line
             if as_json:
-                click.echo(json.dumps({"question": line, "error": str(exc)}, ensure_ascii=False))
+                record = {"line": number, "question": text, "error": str(exc)}
+                click.echo(json.dumps(record, ensure_ascii=False))
             else:
-                click.echo(f"Error for {line[:60]!r}: {exc}", err=True)
+                shown = f" ({text[:60]!r})" if text else ""
+                click.echo(f"Error on line {number}{shown}: {exc}", err=True)
             continue
         show_answer(answer, as_json)
     if failed:
@@ -363,6 +407,7 @@ def check_command(quote: str, index_dir: Path | None, as_json: bool) -> None:
     """
     from .search import Searcher
 
+    quote = command_line_text(quote, "quote")
     settings = load_settings(index_dir)
     searcher = Searcher.open(settings, make_query_encoder(settings))
     show_quote_check(searcher.check_quote(quote), as_json)
@@ -400,28 +445,58 @@ def eval_command(
     """
     from tqdm import tqdm
 
-    from .evaluate import evaluate, read_qa
+    from .evaluate import evaluate, read_questions
     from .ranking import Recipe
     from .search import Searcher
 
-    items = read_qa(qa_file)
     settings = load_settings(index_dir)
+    qa = read_questions(qa_file, max_question_chars=settings.max_question_chars)
     encoder = make_query_encoder(settings)
     searcher = Searcher.open(settings, encoder, recipe=Recipe.named(recipe))
     encoder.warm()
-    with tqdm(total=len(items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:
-        report = evaluate(searcher, items, worst=worst, progress=bar.update)
+    with tqdm(total=len(qa.items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:
+        report = evaluate(searcher, qa.items, worst=worst, progress=bar.update, skipped=qa.skipped)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_eval(report))
+    if report.skipped:
+        click.echo(f"{len(report.skipped)} malformed entries skipped:", err=True)
+        for entry in report.skipped:
+            click.echo(f"  {qa_file}:{entry.line}: {entry.reason}", err=True)
+        sys.exit(1)
 
 
-def _questions(stream: TextIO | None) -> Iterator[str]:
-    assert stream is not None
-    for line in stream:
-        if line.strip():
-            yield line.strip()
+def command_line_text(text: str, what: str = "question") -> str:
+    """Text from the command line; bytes that are not UTF-8 arrive as lone surrogates."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        byte = ord(text[exc.start]) - 0xDC00
+        shown = f"byte 0x{byte:02x}" if 0 <= byte <= 0xFF else f"character U+{ord(text[exc.start]):04X}"
+        raise QuestionError(
+            f"The {what} holds {shown} (at character {exc.start + 1}), which is not UTF-8 text: "
+            f"set your terminal to UTF-8 and type the {what} again."
+        ) from None
+    return text
+
+
+def _questions(stream: BinaryIO) -> Iterator[tuple[int, str | QuestionError]]:
+    """(line number, question) for each non-blank line; a line that is not UTF-8 comes as an error."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+        except UnicodeDecodeError as exc:
+            yield (
+                number,
+                QuestionError(
+                    f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not UTF-8; "
+                    "save the file as UTF-8."
+                ),
+            )
+            continue
+        if line:
+            yield number, line
 
 
 def show_answer(answer: Answer, as_json: bool) -> None:
@@ -526,6 +601,19 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
         for failure in report.failures:
             click.echo(f"  {failure}", err=True)
         sys.exit(1)
+
+
+def format_index_check(report: IndexCheck) -> str:
+    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in report.counts.items())
+    head = f"{report.index_dir} (version {report.version}): {counts or 'nothing could be counted'}"
+    if report.ok:
+        return f"{head}\nOK: SQLite, its full-text index and the FAISS vectors agree."
+    lines = [head, f"{len(report.problems)} problem{'s' if len(report.problems) > 1 else ''}:"]
+    lines += [f"  {problem}" for problem in report.problems]
+    lines.append(
+        f"Rebuild it from your articles: newsdesk index build --fresh ARTICLES --index {report.index_dir}"
+    )
+    return "\n".join(lines)
 
 
 def format_stats(stats: IndexStats) -> str:

@@ -4,6 +4,7 @@ NewsdeskError
 ├── IngestError        a file or record could not be read as an article (it is skipped)
 ├── IndexMissingError  no index has been built at the configured location
 ├── IndexMismatchError the index was built with another model or format
+├── IndexDamagedError  a file of the index is missing, unreadable or of the wrong shape
 ├── IndexBusyError     another build holds the index lock
 ├── DiskFullError      the new index version could not be written for lack of room
 ├── QuestionError      the question is empty or too long
@@ -60,6 +61,20 @@ class IndexMissingError(NewsdeskError):
 
 class IndexMismatchError(NewsdeskError):
     pass
+
+
+class IndexDamagedError(NewsdeskError):
+    """One file of an index version cannot be used; the message names it and the two ways out."""
+
+    def __init__(self, index_dir: str | Path, path: str | Path, problem: str) -> None:
+        self.index_dir = str(index_dir)
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(
+            f"{self.path}: {problem}. The index at {self.index_dir} is damaged: "
+            f"`newsdesk index check --index {self.index_dir}` lists what is wrong, and "
+            f"`newsdesk index build --fresh ARTICLES --index {self.index_dir}` rebuilds it."
+        )
 
 
 class IndexBusyError(NewsdeskError):

@@ -1,10 +1,13 @@
 """`newsdesk eval`: runs a question set against an index and scores the ranking and the no-answer rule.
 
-QA file: JSONL, one question a line, with `question` and one of
+QA file: JSONL (UTF-8), one question a line, with `question` and one of
 - `expected`: the exact sentence text (or a list of them) that answers it;
 - `answer`: a string (or list) that an answering sentence must contain, matched ignoring case
   and as whole words ("3" does not match "2023");
 - `"answerable": false`: nothing in the index answers it, so it should get no sentences.
+
+A malformed line (bad encoding or JSON, wrong fields, a question `newsdesk ask` would refuse) is
+skipped and named by its number, so one bad entry never costs the whole run.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .answer_policy import AnswerPolicy
-from .errors import NewsdeskError
+from .config import Settings
+from .errors import NewsdeskError, QuestionError
+from .query import parse_query
 from .records import Answer
 
 DEPTH = 10
@@ -46,6 +51,26 @@ class QAItem:
         if self.answers:
             return "contains: " + " | ".join(self.answers)
         return "(unanswerable)"
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A line of the QA file that could not be evaluated, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class QASet:
+    """The questions of a QA file, and the lines that were skipped."""
+
+    items: tuple[QAItem, ...]
+    skipped: tuple[SkippedEntry, ...] = ()
+
+
+class _BadEntry(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -78,6 +103,7 @@ class EvalReport:
     latency_p95_ms: float
     misses: tuple[Miss, ...]
     wrongly_answered: tuple[Miss, ...]
+    skipped: tuple[SkippedEntry, ...] = ()  # malformed lines of the QA file, not evaluated
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,19 +115,42 @@ class Ranker(Protocol):
     def rank(self, question: str, k: int = DEPTH) -> Answer: ...
 
 
-def read_qa(path: Path) -> list[QAItem]:
-    """The questions of a QA file; a malformed line is an error naming the line."""
-    items: list[QAItem] = []
+def read_questions(path: Path, *, max_question_chars: int = Settings.max_question_chars) -> QASet:
+    """The questions of a QA file; each malformed line is skipped and named by its number."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
     except OSError as exc:
         raise NewsdeskError(f"Cannot read the QA file {path}: {exc.strerror or exc}") from None
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            items.append(_item(line, f"{path}:{number}"))
+    items: list[QAItem] = []
+    skipped: list[SkippedEntry] = []
+    # bytes.splitlines splits at \n and \r only, never inside a JSON string (U+2028 and the like).
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            if line.strip():
+                items.append(_item(line, max_question_chars))
+        except UnicodeDecodeError as exc:
+            skipped.append(
+                SkippedEntry(number, f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not UTF-8")
+            )
+        except _BadEntry as exc:
+            skipped.append(SkippedEntry(number, str(exc)))
     if not items:
-        raise NewsdeskError(f"{path} holds no questions; write one JSON object a line (see --help).")
-    return items
+        why = f" (line {skipped[0].line}: {skipped[0].reason})" if skipped else ""
+        raise NewsdeskError(
+            f"{path} holds no questions{why}; write one JSON object a line, e.g. "
+            '{"question": "how many NK soldiers died?", "answer": "600"}.'
+        )
+    return QASet(tuple(items), tuple(skipped))
+
+
+def read_qa(path: Path) -> list[QAItem]:
+    """The questions of a QA file that must be whole (a benchmark set): a malformed line is an error."""
+    qa = read_questions(path)
+    if qa.skipped:
+        first = qa.skipped[0]
+        raise NewsdeskError(f"{path}:{first.line}: {first.reason}")
+    return list(qa.items)
 
 
 def evaluate(
@@ -111,11 +160,13 @@ def evaluate(
     worst: int = 10,
     progress: Callable[[int], Any] | None = None,
     min_shown_cosine: float = AnswerPolicy().min_shown_cosine,
+    skipped: Sequence[SkippedEntry] = (),
 ) -> EvalReport:
     """Ask every question once; rank metrics count the top 10 regardless of the no-answer rule.
 
     The `ask_` metrics count what `newsdesk ask` shows instead: nothing for a refused question,
-    and only sentences whose cosine reaches `min_shown_cosine`.
+    and only sentences whose cosine reaches `min_shown_cosine`. `skipped` (the QA file's
+    malformed lines) is carried into the report.
     """
     ranks: list[int | None] = []
     shipped: list[int | None] = []
@@ -169,35 +220,56 @@ def evaluate(
             for n in unanswerable
             if not refused[n]
         )[:worst],
+        skipped=tuple(skipped),
     )
 
 
-def _item(line: str, where: str) -> QAItem:
+def _item(line: str, max_question_chars: int) -> QAItem:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise NewsdeskError(f"{where}: not valid JSON ({exc.msg}).") from None
+        raise _BadEntry(f"not valid JSON ({exc.msg}).") from None
+    except ValueError as exc:  # a number past Python's digit limit
+        raise _BadEntry(f"not valid JSON ({str(exc).splitlines()[0][:120]}).") from None
+    except RecursionError:
+        raise _BadEntry("not valid JSON (nested too deeply).") from None
     if not isinstance(record, dict) or not isinstance(record.get("question"), str):
-        raise NewsdeskError(f'{where}: each line needs a "question" string.')
-    expected = _strings(record.get("expected"), "expected", where)
-    answers = _strings(record.get("answer"), "answer", where)
+        raise _BadEntry('each line needs a "question" string.')
+    expected = _strings(record.get("expected"), "expected")
+    answers = _strings(record.get("answer"), "answer")
     unanswerable = record.get("answerable") is False
     # Other fields ("urls", "article", "style", "checked") document where a question came from.
     if unanswerable == bool(expected or answers):
-        raise NewsdeskError(
-            f'{where}: give exactly one of "expected" (sentence text), "answer" (a string the '
+        raise _BadEntry(
+            'give exactly one of "expected" (sentence text), "answer" (a string the '
             'sentence must contain) or "answerable": false.'
         )
-    return QAItem(record["question"], expected, answers)
+    question = _text(record["question"], "question")
+    try:
+        parse_query(question, max_chars=max_question_chars)
+    except QuestionError as exc:
+        raise _BadEntry(f'"question": {exc}') from None
+    return QAItem(question, expected, answers)
 
 
-def _strings(value: Any, field: str, where: str) -> tuple[str, ...]:
+def _strings(value: Any, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-        raise NewsdeskError(f'{where}: "{field}" must be a non-empty string or a list of them.')
-    return tuple(values)
+        raise _BadEntry(f'"{field}" must be a non-empty string or a list of them.')
+    return tuple(_text(v, field) for v in values)
+
+
+def _text(value: str, field: str) -> str:
+    """A string JSON allowed but UTF-8 cannot hold (a lone surrogate such as \\ud800) is refused."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _BadEntry(
+            f'"{field}" holds a lone surrogate (\\u{ord(value[exc.start]):04x}), not text.'
+        ) from None
+    return value
 
 
 def _normal(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .errors import NewsdeskError
+from .integrity import is_damaged_database
 
 VOTES = ("up", "down")
 TABLE = "feedback"
@@ -63,6 +65,13 @@ class FeedbackStore:
                     migrations.apply(db)
                     self._migrated = True
             yield db
+        except sqlite3.DatabaseError as exc:
+            if not is_damaged_database(exc):
+                raise
+            raise NewsdeskError(
+                f"{self.path}: not a readable feedback database ({exc}). Move it aside and newsdesk "
+                f"starts a new one; `sqlite3 {self.path} .recover` may save the votes in it."
+            ) from None
         finally:
             db.close()
 
@@ -112,9 +121,23 @@ class FeedbackStore:
         if path_or_stream is None or str(path_or_stream) == "-":
             return self._write(sys.stdout)
         if isinstance(path_or_stream, (str, Path)):
-            with open(path_or_stream, "w", encoding="utf-8") as stream:
-                return self._write(stream)
+            return self._write_file(Path(path_or_stream))
         return self._write(path_or_stream)
+
+    def _write_file(self, path: Path) -> int:
+        # A missing folder is an error, not created: a mistyped path should not grow new folders.
+        if not path.parent.is_dir():
+            raise NewsdeskError(
+                f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
+                "or name a file in a folder that exists."
+            )
+        try:
+            with open(path, "w", encoding="utf-8") as stream:
+                return self._write(stream)
+        except OSError as exc:
+            raise NewsdeskError(
+                f"Cannot write {path} ({exc.strerror or exc}): name a file you can write."
+            ) from None
 
     def _write(self, stream: IO[str]) -> int:
         written = 0

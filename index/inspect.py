@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import versions
+from . import integrity, versions
 from .config import Settings
 from .records import IndexStats
 from .store import Store
@@ -14,9 +14,11 @@ from .store import Store
 
 def read_stats(settings: Settings) -> IndexStats:
     version = versions.require_current_version(settings.index_dir)
-    store = Store.open_read_only(version / versions.DB_NAME)
+    meta = integrity.glance(version)
+    store = integrity.open_store(version)
     try:
-        return stats_for(version, versions.read_meta(version), store)
+        with integrity.reading_database(version):
+            return stats_for(version, meta, store)
     finally:
         store.close()
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 
-from . import figures, ranking, spelling, versions
+from . import figures, integrity, ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .attribution import Attribution, attribute_positions, may_be_attributed, speaker_matches
 from .citation import format_citation
@@ -22,7 +24,6 @@ from .quote_check import QuoteCheck, QuotePolicy
 from .quote_search import find_quote
 from .records import Answer, Context, Hit, IndexStats, TimelineEntry
 from .store import SentenceRow, Store
-from .vectors import IndexSpec, VectorIndex
 
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
@@ -56,10 +57,26 @@ class _Loaded:
                 f"but newsdesk is using {expected_model!r}. Rebuild it with "
                 "`newsdesk index build --fresh PATH`, or set NEWSDESK_MODEL to the model it was built with."
             )
-        self.store = Store.open_read_only(version / versions.DB_NAME)
-        self.sentence_count = self.store.count("sentences")
-        self.vectors = VectorIndex.load(version / versions.VECTORS_NAME, IndexSpec(**self.meta["index"]))
-        self.article_count = self.store.count("articles")
+        self.store = integrity.open_store(version)
+        with integrity.reading_database(version):
+            self.sentence_count = self.store.count("sentences")
+            self.article_count = self.store.count("articles")
+        self.vectors = integrity.open_vectors(version, self.meta)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reports_damage(method: Callable[Concatenate[Searcher, P], R]) -> Callable[Concatenate[Searcher, P], R]:
+    """A page found damaged in the middle of a search names the database, not a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: Searcher, *args: P.args, **kwargs: P.kwargs) -> R:
+        with integrity.reading_database(self._loaded.version):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class Searcher:
@@ -104,6 +121,7 @@ class Searcher:
                 return True
         return False
 
+    @_reports_damage
     def search(self, question: str, *, limit: int | None = None, offset: int = 0) -> Answer:
         query = parse_query(question, max_chars=self.settings.max_question_chars)
         loaded = self._loaded
@@ -119,6 +137,7 @@ class Searcher:
         page = tuple(hits[offset : offset + limit])
         return Answer(question, True, page, loaded.article_count, searched_as=searched_as, timeline=timeline)
 
+    @_reports_damage
     def rank(self, question: str, k: int = 10) -> Answer:
         """The best `k` sentences whatever the no-answer rule says, and what it says (for evaluation)."""
         query = parse_query(question, max_chars=self.settings.max_question_chars)
@@ -137,6 +156,7 @@ class Searcher:
             timeline=timeline,
         )
 
+    @_reports_damage
     def check_quote(self, quote: str, *, policy: QuotePolicy | None = None) -> QuoteCheck:
         """Whether `quote` was published as written, with other words, or not at all."""
         loaded = self._loaded
@@ -144,6 +164,7 @@ class Searcher:
             quote, loaded.store, loaded.vectors, self.embedder, articles=loaded.article_count, policy=policy
         )
 
+    @_reports_damage
     def context(self, sentence_id: int, window: int = 3) -> Context:
         loaded = self._loaded
         row = loaded.store.sentences([sentence_id]).get(sentence_id)
@@ -165,6 +186,7 @@ class Searcher:
             after=tuple(t for p, t in around if p > row.position),
         )
 
+    @_reports_damage
     def stats(self) -> IndexStats:
         loaded = self._loaded
         return stats_for(loaded.version, loaded.meta, loaded.store)

@@ -523,6 +523,26 @@ class Store:
         ).fetchone()
         return _date(low), _date(high), int(undated or 0)
 
+    # -- integrity (newsdesk index check) -----------------------------------------------------
+
+    def integrity_problems(self, limit: int = 10) -> list[str]:
+        """SQLite's own check of every page and index, then of foreign keys; [] when sound."""
+        rows = [str(r[0]) for r in self.db.execute(f"PRAGMA integrity_check({int(limit)})")]
+        problems = [] if rows == ["ok"] else rows
+        orphans = len(self.db.execute("PRAGMA foreign_key_check").fetchall())
+        if orphans:
+            problems.append(f"{orphans:,} rows point at an article that is not there")
+        return problems
+
+    def sentence_ids(self, *, answerable: bool = False) -> set[int]:
+        """Every sentence id, or only those that may answer (and so have a vector)."""
+        where = self._prose() if answerable else "1"
+        return {int(r[0]) for r in self.db.execute(f"SELECT id FROM sentences WHERE {where}")}
+
+    def full_text_ids(self) -> set[int]:
+        """The sentence ids the FTS5 index holds (its docsize table has a row for each)."""
+        return {int(r[0]) for r in self.db.execute("SELECT id FROM sentences_fts_docsize")}
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _prose(self, table: str = "sentences") -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,16 @@ _prefer_avx2_blas()
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .errors import IndexDamagedError  # noqa: E402
+
 faiss.cvar.distance_compute_blas_threshold = 20
 
 # Exact search stays under ~25 ms a query up to this many vectors on two cores.
 EXACT_SEARCH_LIMIT = 200_000
+KINDS = ("flat", "ivf-sq8")
+# How a saved index of each kind starts, and the least it stores per vector (codes and id).
+_MAGIC = {"flat": b"IxM2", "ivf-sq8": b"IwSq"}
+_LEAST_BYTES = {"flat": lambda dimension: 4 * dimension + 8, "ivf-sq8": lambda dimension: dimension + 8}
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,10 @@ def choose_spec(vector_count: int) -> IndexSpec:
 
 
 class VectorIndex:
-    def __init__(self, index: Any, spec: IndexSpec) -> None:
+    def __init__(self, index: Any, spec: IndexSpec, path: Path | None = None) -> None:
         self._index = index
         self.spec = spec
+        self.path = path  # where it was loaded from, to name it when it turns out damaged
 
     @classmethod
     def empty(cls, dimension: int) -> VectorIndex:
@@ -100,10 +108,42 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, spec: IndexSpec) -> VectorIndex:
-        index = faiss.read_index(str(path))
+        """Read a saved index; a missing, damaged or foreign file is an IndexDamagedError."""
+        index_dir = path.parent.parent.parent  # <index>/versions/<name>/vectors.faiss
+        if spec.kind not in KINDS:
+            raise IndexDamagedError(
+                index_dir, path.parent / "build.json", f"names an unknown index kind {spec.kind!r}"
+            )
+        if not path.is_file():
+            raise IndexDamagedError(index_dir, path, "missing")
+        try:
+            index = faiss.read_index(str(path))
+        except (RuntimeError, MemoryError) as exc:
+            raise IndexDamagedError(index_dir, path, f"not a readable FAISS index ({_reason(exc)})") from None
+        expected = faiss.IndexIDMap2 if spec.kind == "flat" else faiss.IndexIVFScalarQuantizer
+        if not isinstance(index, expected):
+            raise IndexDamagedError(
+                index_dir, path, f"holds a {type(index).__name__}, where build.json says {spec.kind}"
+            )
         if spec.kind != "flat":
             faiss.extract_index_ivf(index).nprobe = spec.nprobe
-        return cls(index, spec)
+        return cls(index, spec, path)
+
+    @staticmethod
+    def glance(path: Path, spec: IndexSpec, count: int, dimension: int) -> str:
+        """What is wrong with a saved index that shows without reading it (its start and size), or ""."""
+        if spec.kind not in KINDS:
+            return f"of unknown kind {spec.kind!r}"
+        if not path.is_file():
+            return "missing"
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+        if start != _MAGIC[spec.kind]:
+            return f"not a {spec.kind} FAISS index (it starts with {start!r})"
+        size, least = path.stat().st_size, count * _LEAST_BYTES[spec.kind](dimension)
+        if size < least:
+            return f"{size:,} bytes, too few for {count:,} vectors, so cut short"
+        return ""
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -128,7 +168,30 @@ class VectorIndex:
         """The stored vectors of these ids, so unchanged sentences are never embedded twice."""
         if not ids:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        try:
+            return np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        except RuntimeError:
+            known = set(self.ids().tolist())
+            missing = [int(i) for i in ids if int(i) not in known]
+            if self.path is None or not missing:
+                raise
+            raise IndexDamagedError(
+                self.path.parent.parent.parent,
+                self.path,
+                f"has no vector for sentence {missing[0]}, which SQLite holds",
+            ) from None
+
+    def ids(self) -> np.ndarray:
+        """Every stored id (the sentence row ids), without reading the vectors."""
+        if self.spec.kind == "flat":
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        invlists: Any = faiss.extract_index_ivf(self._index).invlists
+        lists = [
+            faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
+            for i in range(invlists.nlist)
+            if invlists.list_size(i)
+        ]
+        return np.concatenate(lists).astype(np.int64) if lists else np.zeros(0, dtype=np.int64)
 
     def vectors_and_ids(self) -> tuple[np.ndarray, np.ndarray]:
         """Every stored vector with its id (exact for flat, quantised for IVF)."""
@@ -159,3 +222,10 @@ class VectorIndex:
             return []
         scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), min(k, self.count))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+
+def _reason(exc: BaseException) -> str:
+    """FAISS's own words without its C++ location: "read error in …: 918 != 39936"."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = re.sub(r"^Error in .*? at \S+:\d+: (Error: '.*?' failed: )?", "", text)
+    return text[:200]

@@ -20,39 +20,116 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import IndexBusyError, IndexMismatchError, IndexMissingError
+from .errors import IndexBusyError, IndexDamagedError, IndexMissingError, NewsdeskError
 
 DB_NAME = "newsdesk.db"
 VECTORS_NAME = "vectors.faiss"
 META_NAME = "build.json"
 # Versions kept besides the current one, for readers that still hold the previous one open.
 KEEP_PREVIOUS = 1
+# What build.json must hold, and the type of each field it may hold.
+REQUIRED_META = ("model", "dimension", "index")
+META_TYPES: dict[str, type] = {
+    "model": str,
+    "dimension": int,
+    "index": dict,
+    "index_type": str,
+    "vectors": int,
+    "articles": int,
+    "sentences": int,
+    "answerable_sentences": int,
+    "pipeline_version": int,
+    "embedding_input": str,
+    "created": str,
+}
+INDEX_SPEC_TYPES: dict[str, type] = {"kind": str, "nlist": int, "nprobe": int}
+# A build.json is a few hundred bytes; anything far bigger is not one.
+MAX_META_BYTES = 1_000_000
+
+
+def linked_version(index_dir: Path) -> Path | None:
+    """Where `current` points, complete or not."""
+    link = index_dir / "current"
+    return index_dir / os.readlink(link) if link.is_symlink() else None
 
 
 def current_version(index_dir: Path) -> Path | None:
-    link = index_dir / "current"
-    if not link.is_symlink():
-        return None
-    target = index_dir / os.readlink(link)
-    return target if (target / META_NAME).exists() else None
+    target = linked_version(index_dir)
+    return target if target is not None and (target / META_NAME).exists() else None
 
 
 def require_current_version(index_dir: Path) -> Path:
+    """The version readers should open; a `current` link to a version without build.json is damage."""
     version = current_version(index_dir)
-    if version is None:
-        raise IndexMissingError(index_dir)
-    return version
+    if version is not None:
+        return version
+    target = linked_version(index_dir)
+    if target is not None:
+        raise IndexDamagedError(index_dir, target / META_NAME, "missing")
+    raise IndexMissingError(index_dir)
 
 
 def read_meta(version: Path) -> dict[str, Any]:
+    """build.json of a version, checked for shape: IndexDamagedError names what is wrong."""
+    path = version / META_NAME
+    index_dir = version.parent.parent
     try:
-        meta: dict[str, Any] = json.loads((version / META_NAME).read_text())
-    except (OSError, ValueError) as exc:
-        raise IndexMismatchError(
-            f"The index at {version} has no readable {META_NAME} ({exc}); "
-            "rebuild it with `newsdesk index build --fresh PATH`."
-        ) from exc
+        if path.stat().st_size > MAX_META_BYTES:
+            raise IndexDamagedError(index_dir, path, f"over {MAX_META_BYTES:,} bytes, so not a build record")
+        meta = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise IndexDamagedError(index_dir, path, "missing") from None
+    except OSError as exc:
+        raise IndexDamagedError(index_dir, path, f"cannot be read ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise IndexDamagedError(index_dir, path, f"not valid JSON ({_first_line(exc)})") from None
+    problem = meta_problem(meta)
+    if problem:
+        raise IndexDamagedError(index_dir, path, problem)
+    assert isinstance(meta, dict)
     return meta
+
+
+def meta_problem(meta: Any) -> str:
+    """What is wrong with the shape of a build record, or "" when nothing is."""
+    if not isinstance(meta, dict):
+        return f"holds a JSON {type(meta).__name__}, not an object"
+    missing = [key for key in REQUIRED_META if key not in meta]
+    if missing:
+        return "lacks " + ", ".join(f'"{key}"' for key in missing)
+    problem = _wrong_types(meta, META_TYPES, "")
+    if problem:
+        return problem
+    if meta["dimension"] <= 0:
+        return f'"dimension" is {meta["dimension"]}, not a positive number'
+    spec = meta["index"]
+    if "kind" not in spec:
+        return 'lacks "index.kind"'
+    unknown = sorted(set(spec) - set(INDEX_SPEC_TYPES))
+    if unknown:
+        return "has unknown fields " + ", ".join(f'"index.{key}"' for key in unknown)
+    return _wrong_types(spec, INDEX_SPEC_TYPES, "index.")
+
+
+def _wrong_types(values: dict[str, Any], types: dict[str, type], prefix: str) -> str:
+    for key, expected in types.items():
+        if key not in values:
+            continue
+        value = values[key]
+        # bool is an int to Python, never to a build record.
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return f'"{prefix}{key}" is {_json_type(value)}, not {_json_type(expected())}'
+    return ""
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", dict: "an object"}
+    names.update({list: "a list", type(None): "null"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc) or type(exc).__name__).splitlines()[0][:200]
 
 
 def write_meta(version: Path, meta: dict[str, Any]) -> None:
@@ -61,8 +138,15 @@ def write_meta(version: Path, meta: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def writer_lock(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".lock", "w")  # noqa: SIM115 (held until the with-block below ends)
+    except OSError as exc:
+        raise NewsdeskError(
+            f"Cannot write the index at {index_dir} ({exc.strerror or exc}): pass an --index folder "
+            "you can write to (or set NEWSDESK_INDEX)."
+        ) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -113,3 +113,74 @@ def test_a_bad_line_is_named(tmp_path, line, message):
     with pytest.raises(NewsdeskError, match=message) as error:
         read_qa(path)
     assert f"{path}:2" in str(error.value)
+
+
+MALFORMED = [
+    b"caf\xe9 is not UTF-8",
+    b'{"question": {"text": "nested?"}, "answer": "600"}',
+    b'[{"question": "a list?", "answer": "600"}]',
+    b'{"question": "how many?", "answer": ' + b"9" * 5000 + b"}",
+    b'{"question": "deep?", "answer": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"question": "", "answer": "600"}',
+    b'{"question": "' + b"long " * 1000 + b'", "answer": "600"}',
+    b'{"question": "how many NK soldiers died? since:notadate", "answer": "600"}',
+    b'{"question": "lone \\ud800 surrogate?", "answer": "600"}',
+    b'{"question": "what?", "expected": [["nested"]]}',
+    b'{"question": "huge float?", "answer": 1e999}',
+]
+
+
+def test_eval_skips_each_malformed_entry_by_line_and_scores_the_rest(embedder, make_index, tmp_path):
+    good = [json.dumps(q).encode() for q in QUESTIONS]
+    path = tmp_path / "qa.jsonl"
+    # Good and bad lines alternate: good ones on odd lines, bad ones on even lines.
+    lines = [line for pair in zip(good, MALFORMED, strict=False) for line in pair] + good[len(MALFORMED) :]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    settings = make_index()
+    result = CliRunner().invoke(
+        cli,
+        ["eval", str(path), "--index", str(settings.index_dir), "--json", "--quiet"],
+        obj={"embedder": embedder},
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output[: result.output.rindex("}") + 1])
+    assert report["questions"] == len(QUESTIONS)
+    assert report["p_at_1"] == 0.6
+    skipped = {entry["line"]: entry["reason"] for entry in report["skipped"]}
+    assert list(skipped) == [2, 4, 6, 8, 10, 12, 14]
+    assert "byte 0xe9 at column 4 is not UTF-8" in skipped[2]
+    assert '"question" string' in skipped[4] and '"question" string' in skipped[6]
+    assert "not valid JSON" in skipped[8] and "not valid JSON (nested too deeply)" in skipped[10]
+    assert "The question is empty" in skipped[12]
+    assert "5,000 characters long" in skipped[14]
+    assert f"{path}:2: byte 0xe9" in result.output
+
+
+def test_eval_names_bad_filters_surrogates_and_types_on_the_terminal(embedder, make_index, tmp_path):
+    path = tmp_path / "qa.jsonl"
+    path.write_bytes(b"\n".join([json.dumps(QUESTIONS[0]).encode(), *MALFORMED[7:]]) + b"\n")
+    settings = make_index()
+    result = CliRunner().invoke(
+        cli, ["eval", str(path), "--index", str(settings.index_dir), "--quiet"], obj={"embedder": embedder}
+    )
+    assert result.exit_code == 1, result.output
+    assert "questions:      1 (1 answerable, 0 unanswerable)" in result.output
+    assert "4 malformed entries skipped:" in result.output
+    assert f'{path}:2: "question": `since:notadate` is not a date I can read' in result.output
+    assert f'{path}:3: "question" holds a lone surrogate (\\ud800)' in result.output
+    assert f'{path}:4: "expected" must be a non-empty string' in result.output
+    assert f'{path}:5: "answer" must be a non-empty string' in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_file_of_nothing_but_bad_lines_is_one_line(embedder, tmp_path):
+    path = tmp_path / "qa.jsonl"
+    path.write_bytes(MALFORMED[0] + b"\n" + MALFORMED[5] + b"\n")
+    result = CliRunner().invoke(
+        cli, ["eval", str(path), "--index", str(tmp_path)], obj={"embedder": embedder}
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {path} holds no questions (line 1: byte 0xe9 at column 4 is not UTF-8); write one JSON "
+        'object a line, e.g. {"question": "how many NK soldiers died?", "answer": "600"}.'
+    ]
