@@ -11,7 +11,9 @@ from index.cli import cli, index_option, load_settings, reports_errors
 
 @cli.command("serve")
 @click.option("--http", is_flag=True, help="Serve Slack's HTTP events API instead of Socket Mode.")
-@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: $PORT or 3000)."
+)
 @index_option
 @reports_errors
 def serve_command(http: bool, port: int | None, index_dir: Path | None) -> None:
