@@ -350,3 +350,26 @@ def test_the_installed_command_refuses_a_non_utf8_argument_in_one_line(tmp_path)
         "Error: The question holds byte 0xe9 (at character 4), which is not UTF-8 text: set your "
         "terminal to UTF-8 and type the question again."
     ]
+
+
+def test_ivf_vectors_list_their_ids_and_pass_a_glance(tmp_path):
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((2_000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(5, 2_005, dtype=np.int64)
+    spec = IndexSpec("ivf-sq8", nlist=16, nprobe=4)
+    path = tmp_path / "versions" / "v1" / VECTORS_NAME
+    path.parent.mkdir(parents=True)
+    VectorIndex.build(vectors, ids, spec).save(path)
+    loaded = VectorIndex.load(path, spec)
+    assert sorted(loaded.ids().tolist()) == ids.tolist()
+    assert VectorIndex.glance(path, spec, 2_000, 16) == ""
+    assert "not a flat FAISS index" in VectorIndex.glance(path, IndexSpec("flat"), 2_000, 16)
+    truncate(path, 10_000)
+    assert "too few for 2,000 vectors" in VectorIndex.glance(path, spec, 2_000, 16)
+
+
+def test_serve_port_out_of_range_is_a_usage_line(run):
+    result = run("serve", "--http", "--port", "70000")
+    assert result.exit_code == 2
+    assert "70000 is not in the range 1<=x<=65535" in result.output
