@@ -339,6 +339,11 @@ def test_a_quote_to_check_with_a_byte_that_is_not_utf8_is_one_line(run, built_in
     assert_one_line(result, "The quote holds byte 0xe9 (at character 4)")
 
 
+def test_an_earlier_question_with_a_byte_that_is_not_utf8_is_one_line(run, built_index):
+    result = run("ask", "--after", "caf\udce9?", "and the tea?", "--index", str(built_index))
+    assert_one_line(result, "byte 0xe9 (at character 4), which is not UTF-8")
+
+
 def test_the_installed_command_refuses_a_non_utf8_argument_in_one_line(tmp_path):
     command = Path(sys.executable).parent / "newsdesk"
     env = {**os.environ, "NEWSDESK_INDEX": str(tmp_path / "index"), "LC_ALL": "C.UTF-8"}
