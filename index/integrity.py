@@ -56,9 +56,7 @@ def open_store(version: Path) -> Store:
     with reading_database(version):
         store = Store.open_read_only(path)
         try:
-            # Reading the page count makes SQLite compare the header with the file: truncation shows.
-            store.db.execute("PRAGMA page_count").fetchone()
-            missing = [name for name in TABLES if not store.db.table(name).exists()]
+            missing = store.missing_tables(TABLES)
         except BaseException:
             store.close()
             raise

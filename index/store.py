@@ -525,6 +525,12 @@ class Store:
 
     # -- integrity (newsdesk index check) -----------------------------------------------------
 
+    def missing_tables(self, names: Sequence[str]) -> list[str]:
+        """Which of these tables the database lacks, after reading its page count: that makes
+        SQLite compare the header with the file, so a truncated file raises here."""
+        self.db.execute("PRAGMA page_count").fetchone()
+        return [name for name in names if not self.db.table(name).exists()]
+
     def integrity_problems(self, limit: int = 10) -> list[str]:
         """SQLite's own check of every page and index, then of foreign keys; [] when sound."""
         rows = [str(r[0]) for r in self.db.execute(f"PRAGMA integrity_check({int(limit)})")]
