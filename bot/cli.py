@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -53,7 +55,8 @@ def feedback_export_command(output: str, index_dir: Path | None) -> None:
     from index.feedback import export_jsonl
 
     settings = load_settings(index_dir)
-    count = export_jsonl(settings.feedback_db, click.get_text_stream("stdout") if output == "-" else output)
+    destination: str | IO[str] = sys.stdout if output == "-" else output
+    count = export_jsonl(settings.feedback_db, destination)
     click.echo(f"{count} votes exported from {settings.feedback_db}.", err=True)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up .venv if needed, then lint (ruff), types (mypy on index/) and the test suite (pytest).
+# Sets up .venv if needed, then lint (ruff), types (mypy on index/ and bot/) and the test suite (pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
