@@ -43,7 +43,9 @@ def source_path(article: Article) -> str | None:
 
 def unread_input(failure: IngestError) -> Path:
     """The file or folder a failure could not read (a record's failure names its whole file)."""
-    return Path(failure.input_path).resolve()
+    # realpath, not Path.resolve(): a link that loops is exactly the kind of input that failed,
+    # and Path.resolve() raises on it.
+    return Path(os.path.realpath(failure.input_path))
 
 
 def lies_under(path: str | None, inputs: list[Path]) -> Path | None:

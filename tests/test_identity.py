@@ -238,3 +238,23 @@ def test_both_versions_an_older_index_kept_are_replaced_by_the_correction(tmp_pa
     figures = pupil_figures(settings, embedder)
     assert figures and "320 pupils" in figures[0]
     assert not any("230 pupils" in text for text in figures)
+
+
+def test_a_rebuild_keeps_the_articles_of_a_sub_folder_that_cannot_be_listed(tmp_path, embedder):
+    """A sub-folder turned into a link that loops (as a broken mount can) cannot be listed: its
+    article stays, and the summary says so."""
+    archive = tmp_path / "archive"
+    write_story(archive / "schools" / "hillside.txt", school_story(230))
+    write_story(archive / "news" / "buses.txt", "The district board meets on Thursday to discuss bus routes.")
+    settings = Settings(index_dir=tmp_path / "index")
+    build_index(settings, [archive], embedder=embedder, quiet=True)
+    schools = archive / "schools"
+    (schools / "hillside.txt").unlink()
+    schools.rmdir()
+    schools.symlink_to(schools)
+    report = build_index(settings, [archive], embedder=embedder, quiet=True)
+    assert report.failures and str(schools) in str(report.failures[0])
+    assert report.articles_removed == 0
+    assert report.kept_unread == ((str(schools), 1),)
+    figures = pupil_figures(settings, embedder)
+    assert figures and "230 pupils" in figures[0]
