@@ -6,14 +6,14 @@ A restart keeps them, and Slack's history is never read (no `conversations.repli
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from .side_db import SideDatabase
 
 TABLE = "asked"
 
@@ -64,22 +64,7 @@ class AskedStore:
     def __init__(self, path: str | Path, clock: Callable[[], dt.datetime] = utc_now) -> None:
         self.path = Path(path)
         self.clock = clock
-        self._migrated = False
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite_utils.Database]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(self.path)
-        try:
-            db.execute("PRAGMA busy_timeout = 5000")
-            if not self._migrated:
-                with self._lock:
-                    migrations.apply(db)
-                    self._migrated = True
-            yield db
-        finally:
-            db.close()
+        self._database = SideDatabase(self.path, migrations)
 
     def record(
         self, *, channel: str, question: str, searched: str, thread_ts: str | None, user: str | None
@@ -93,7 +78,7 @@ class AskedStore:
             "question": question,
             "searched": searched,
         }
-        with self._db() as db:
+        with self._database.connect() as db:
             table = db.table(TABLE)
             table.insert(row)
             return int(table.last_pk)  # type: ignore[arg-type]
@@ -110,7 +95,7 @@ class AskedStore:
     def _last(self, where: str, args: list[str]) -> Asked | None:
         if not self.path.exists():
             return None
-        with self._db() as db:
+        with self._database.connect() as db:
             rows = list(db.table(TABLE).rows_where(where, args, order_by="id desc", limit=1))
         if not rows:
             return None

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import sys
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +13,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .errors import NewsdeskError
-from .integrity import is_damaged_database
+from .side_db import SideDatabase
 
 VOTES = ("up", "down")
 TABLE = "feedback"
@@ -51,29 +48,7 @@ class FeedbackStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._migrated = False
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite_utils.Database]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(self.path)
-        try:
-            db.execute("PRAGMA busy_timeout = 5000")
-            if not self._migrated:
-                with self._lock:
-                    migrations.apply(db)
-                    self._migrated = True
-            yield db
-        except sqlite3.DatabaseError as exc:
-            if not is_damaged_database(exc):
-                raise
-            raise NewsdeskError(
-                f"{self.path}: not a readable feedback database ({exc}). Move it aside and newsdesk "
-                f"starts a new one; `sqlite3 {self.path} .recover` may save the votes in it."
-            ) from None
-        finally:
-            db.close()
+        self._database = SideDatabase(self.path, migrations)
 
     def record(
         self,
@@ -97,7 +72,7 @@ class FeedbackStore:
             "user": user,
             "channel": channel,
         }
-        with self._db() as db:
+        with self._database.connect() as db:
             table = db.table(TABLE)
             table.insert(row)
             return int(table.last_pk)  # type: ignore[arg-type]
@@ -106,14 +81,14 @@ class FeedbackStore:
         """Every vote, oldest first, with `results` decoded."""
         if not self.path.exists():
             return
-        with self._db() as db:
+        with self._database.connect() as db:
             for row in db.table(TABLE).rows_where(order_by="id"):
                 yield {**row, "results": json.loads(row["results"])}
 
     def count(self) -> int:
         if not self.path.exists():
             return 0
-        with self._db() as db:
+        with self._database.connect() as db:
             return db.table(TABLE).count
 
     def export_jsonl(self, path_or_stream: str | Path | IO[str] | None = None) -> int:
