@@ -32,6 +32,19 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 
 
+def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--date-order and --follow-links, for the commands that read article files."""
+    command = click.option(
+        "--follow-links", is_flag=True, help="Follow links that lead out of the paths given."
+    )(command)
+    return click.option(
+        "--date-order",
+        type=click.Choice(["dmy", "mdy"], case_sensitive=False),
+        help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
+        "date_order field wins. Unset: month first, with a warning for each such date.",
+    )(command)
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn newsdesk's own exceptions into one line on stderr and exit status 1."""
 
@@ -132,13 +145,7 @@ def index_group() -> None:
     is_flag=True,
     help="Also drop articles whose folder or file could not be read this time (kept by default).",
 )
-@click.option(
-    "--date-order",
-    type=click.Choice(["dmy", "mdy"], case_sensitive=False),
-    help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
-    "date_order field wins. Unset: month first, with a warning for each such date.",
-)
-@click.option("--follow-links", is_flag=True, help="Follow links that lead out of the paths given.")
+@reading_options
 @index_option
 @quiet_option
 @json_option
@@ -190,13 +197,7 @@ def build_command(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", help="Outlet for articles whose files do not name one.")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
-@click.option(
-    "--date-order",
-    type=click.Choice(["dmy", "mdy"], case_sensitive=False),
-    help="Read dates such as 06/07/2025 day first (dmy) or month first (mdy); a file's own "
-    "date_order field wins. Unset: month first, with a warning for each such date.",
-)
-@click.option("--follow-links", is_flag=True, help="Follow links that lead out of the paths given.")
+@reading_options
 @index_option
 @quiet_option
 @json_option
