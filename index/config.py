@@ -84,6 +84,10 @@ class Settings:
             values["date_order"] = parse_date_order(env["NEWSDESK_DATE_ORDER"], "NEWSDESK_DATE_ORDER")
         if env.get("PORT"):
             values["port"] = _positive_int("PORT", env["PORT"])
+            if values["port"] > 65535:
+                from .errors import NewsdeskError
+
+                raise NewsdeskError(f"PORT must be a TCP port, 1 to 65535; got {values['port']}.")
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" in values:
             values["index_dir"] = Path(values["index_dir"])

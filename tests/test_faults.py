@@ -378,3 +378,11 @@ def test_serve_port_out_of_range_is_a_usage_line(run):
     result = run("serve", "--http", "--port", "70000")
     assert result.exit_code == 2
     assert "70000 is not in the range 1<=x<=65535" in result.output
+
+
+def test_a_port_out_of_range_in_the_environment_is_one_line(run, monkeypatch):
+    monkeypatch.setenv("PORT", "70000")
+    result = run("serve", "--http")
+    assert result.exit_code == 1
+    assert "PORT must be a TCP port, 1 to 65535; got 70000." in result.output
+    assert "Traceback" not in result.output
