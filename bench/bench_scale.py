@@ -78,7 +78,8 @@ def main() -> None:
 
 def build(index: Path, inputs: list[Path]) -> dict[str, Any]:
     started = time.perf_counter()
-    subprocess.run([NEWSDESK, "index", "build", *map(str, inputs), "--index", str(index), "-q"], check=True)
+    command = [NEWSDESK, "index", "build", *map(str, inputs), "--index", str(index), "-q"]
+    subprocess.run(command, check=True, stdout=sys.stderr)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak)}
