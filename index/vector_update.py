@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -52,29 +53,31 @@ class VectorUpdate:
         batch_size: int,
         quiet: bool,
     ) -> tuple[VectorIndex, int, int]:
-        """Drop the removed vectors and add the pending ones; returns (vectors, embedded, reused)."""
+        """Drop the removed vectors and add the pending ones; returns (vectors, embedded, reused).
+
+        New vectors go into the index a chunk at a time as they are encoded, so the build never
+        holds every new vector at once (its memory stays flat as the archive grows).
+        """
         reusable = self._reusable(vectors, store)
         vectors.remove(self.removed)
         if not self.pending:
             return vectors, 0, 0
-        to_encode = [t for t in dict.fromkeys(self.pending.values()) if t not in reusable]
-        assert embedder is not None
+        ids_by_text: dict[str, list[int]] = {}
+        for sentence_id, text in self.pending.items():
+            ids_by_text.setdefault(text, []).append(sentence_id)
+        to_encode = [text for text in ids_by_text if text not in reusable]
+        if to_encode:
+            assert embedder is not None
+        spec = choose_spec(vectors.count + len(self.pending))
         with tqdm(
             total=len(to_encode), desc="embedding", unit=" sentences", disable=quiet, file=sys.stderr
         ) as bar:
-            encoded = embedder.encode(to_encode, batch_size=batch_size, progress=bar.update)
-        by_text = dict(reusable)
-        by_text.update(zip(to_encode, encoded))
-        ids = np.array(list(self.pending), dtype=np.int64)
-        matrix = np.vstack([by_text[text] for text in self.pending.values()]).astype(np.float32)
-        spec = choose_spec(vectors.count + len(ids))
-        if spec.kind == vectors.spec.kind:
-            vectors.add(matrix, ids)
-        else:
-            old_vectors, old_ids = vectors.vectors_and_ids()
-            vectors = VectorIndex.build(
-                np.vstack([old_vectors, matrix]), np.concatenate([old_ids, ids]), spec
-            )
+            chunks = _chunks(reusable, to_encode, ids_by_text, embedder, batch_size, bar.update)
+            if spec.kind == vectors.spec.kind:
+                for matrix, ids in chunks:
+                    vectors.add(matrix, ids)
+            else:
+                vectors = vectors.rebuilt_as(spec, chunks)
         return vectors, len(to_encode), len(self.pending) - len(to_encode)
 
     def _reusable(self, vectors: VectorIndex, store: Store) -> dict[str, np.ndarray]:
@@ -96,3 +99,33 @@ class VectorUpdate:
         pairs += [(i, t) for t, i in kept.items() if t in wanted and t not in found]
         found.update(zip([t for _, t in pairs], vectors.reconstruct([i for i, _ in pairs])))
         return found
+
+
+ENCODE_CHUNK = 8192  # texts encoded, then added to FAISS, at a time: about 12 MB of vectors
+
+
+def _chunks(
+    reusable: dict[str, np.ndarray],
+    to_encode: list[str],
+    ids_by_text: dict[str, list[int]],
+    embedder: Embedder | None,
+    batch_size: int,
+    progress: Callable[[int], object],
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(vectors, ids) for every pending sentence: stored vectors first, then new ones as encoded."""
+    if reusable:
+        yield _rows(reusable, ids_by_text)
+    for start in range(0, len(to_encode), ENCODE_CHUNK):
+        texts = to_encode[start : start + ENCODE_CHUNK]
+        assert embedder is not None
+        encoded = embedder.encode(texts, batch_size=batch_size, progress=progress)
+        yield _rows(dict(zip(texts, encoded)), ids_by_text)
+
+
+def _rows(by_text: dict[str, np.ndarray], ids_by_text: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """One row per sentence id: a text several sentences share gives each the same vector."""
+    ids = [sentence_id for text in by_text for sentence_id in ids_by_text.get(text, [])]
+    matrix = [by_text[text] for text in by_text for _ in ids_by_text.get(text, [])]
+    if not ids:
+        return np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    return np.vstack(matrix).astype(np.float32), np.array(ids, dtype=np.int64)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ faiss.cvar.distance_compute_blas_threshold = 20
 
 # Exact search stays under ~25 ms a query up to this many vectors on two cores.
 EXACT_SEARCH_LIMIT = 200_000
+# Vectors an IVF index trains on, per list: FAISS asks for 39 at the least; 64 keeps k-means
+# steady while bounding what a build holds (128k vectors, 200 MB, for 2,048 lists).
+TRAINING_PER_LIST = 64
 # Exhaustive search reads every vector for every question, so it is bound by memory bandwidth:
 # half-precision vectors halve it (29 -> 15 ms a question at 192k vectors) with scores within
 # 5e-5 of full precision and 99.97% of the top 100 unchanged (docs/benchmarks.md).
@@ -85,6 +89,24 @@ def choose_spec(vector_count: int) -> IndexSpec:
     return IndexSpec("ivf-sq8", nlist=nlist, nprobe=min(64, nlist))
 
 
+def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
+    """An empty index of kind `spec`, trained on `training` where the kind needs it (IVF)."""
+    if spec.kind == "flat":
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    if spec.kind == FLAT_FP16:
+        return faiss.IndexIDMap2(_half_precision(dimension))
+    quantizer = faiss.IndexFlatIP(dimension)
+    inner = faiss.IndexIVFScalarQuantizer(
+        quantizer, dimension, spec.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    inner.train(training)
+    inner.nprobe = spec.nprobe
+    # A hashtable direct map lets ids be arbitrary row ids and still be removed/reconstructed.
+    hashtable = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
+    inner.set_direct_map_type(hashtable)
+    return inner
+
+
 def _half_precision(dimension: int) -> Any:
     return faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
 
@@ -101,29 +123,37 @@ class VectorIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray, ids: np.ndarray, spec: IndexSpec) -> VectorIndex:
-        dimension = vectors.shape[1]
-        index: Any
-        if spec.kind == "flat":
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-        elif spec.kind == FLAT_FP16:
-            index = faiss.IndexIDMap2(_half_precision(dimension))
+        built = cls(_new_index(spec, vectors.shape[1], vectors), spec)
+        built.add(vectors, ids)
+        return built
+
+    def rebuilt_as(self, spec: IndexSpec, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> VectorIndex:
+        """A new index of kind `spec` holding these vectors and then `chunks`, added as they come.
+
+        IVF trains on the vectors held here plus as many chunks as it needs (TRAINING_PER_LIST
+        per list); only those are held at once.
+        """
+        old_vectors, old_ids = self.vectors_and_ids()
+        waiting: list[tuple[np.ndarray, np.ndarray]] = [(old_vectors, old_ids)]
+        remaining = iter(chunks)
+        if spec.kind not in EXHAUSTIVE:
+            wanted = spec.nlist * TRAINING_PER_LIST
+            while sum(len(ids) for _, ids in waiting) < wanted:
+                chunk = next(remaining, None)
+                if chunk is None:
+                    break
+                waiting.append(chunk)
+            training = np.vstack([matrix for matrix, ids in waiting if len(ids)])
         else:
-            quantizer = faiss.IndexFlatIP(dimension)
-            inner = faiss.IndexIVFScalarQuantizer(
-                quantizer,
-                dimension,
-                spec.nlist,
-                faiss.ScalarQuantizer.QT_8bit,
-                faiss.METRIC_INNER_PRODUCT,
-            )
-            inner.train(vectors)
-            inner.nprobe = spec.nprobe
-            # A hashtable direct map lets ids be arbitrary row ids and still be removed/reconstructed.
-            hashtable = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
-            inner.set_direct_map_type(hashtable)
-            index = inner
-        index.add_with_ids(vectors, ids.astype(np.int64))
-        return cls(index, spec)
+            training = np.zeros((0, self.dimension), dtype=np.float32)
+        rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec)
+        del training
+        for matrix, ids in waiting:
+            rebuilt.add(matrix, ids)
+        waiting.clear()
+        for matrix, ids in remaining:
+            rebuilt.add(matrix, ids)
+        return rebuilt
 
     @classmethod
     def load(cls, path: Path, spec: IndexSpec) -> VectorIndex:

@@ -51,3 +51,61 @@ def test_an_index_built_with_full_precision_still_loads_and_searches(tmp_path):
     loaded = VectorIndex.load(tmp_path / "vectors.faiss", IndexSpec("flat"))
     assert loaded.search(vectors[42], 1)[0][0] == 42
     assert loaded.spec.describe() == "flat (exact inner product)"
+
+
+def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch):
+    import index.vectors as vectors_module
+
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 10)
+    vectors = _unit_vectors(400, seed=9)
+    small = VectorIndex.build(vectors[:100], np.arange(100), IndexSpec(FLAT_FP16))
+    pulled = []
+
+    def chunks():
+        for start in range(100, 400, 50):
+            pulled.append(start)
+            yield vectors[start : start + 50], np.arange(start, start + 50)
+
+    ivf = small.rebuilt_as(IndexSpec("ivf-sq8", nlist=4, nprobe=4), chunks())
+    assert ivf.spec.kind == "ivf-sq8" and ivf.count == 400
+    assert sorted(ivf.vectors_and_ids()[1].tolist()) == list(range(400))
+    assert ivf.search(vectors[321], 1)[0][0] == 321
+    assert len(pulled) == 6
+
+
+def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, tmp_path, embedder):
+    """The build adds vectors a chunk at a time; crossing the exhaustive limit trains IVF on the
+    first chunks and the search still finds the sentence."""
+    import index.vector_update as vector_update
+    import index.vectors as vectors_module
+    from conftest import NEWS_ARTICLES, NK_SENTENCE, write_article
+
+    from index.build import build_index
+    from index.config import Settings
+    from index.search import Searcher
+
+    monkeypatch.setattr(vectors_module, "EXACT_SEARCH_LIMIT", 5)
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 1)
+    monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 3)
+    towns = ["Ashford", "Bexley", "Carlow", "Dunmore", "Elgin", "Fenwick", "Garston", "Hexham", "Ilford"]
+    filler = [
+        {
+            "title": f"{town} council meets",
+            "source": "The Courier",
+            "date": "2024-05-01",
+            "url": f"https://example.com/courier/{town.lower()}",
+            "text": "\n\n".join(
+                f"The {town} council spent {n + 3} hours on item {n} of its agenda, about {topic}."
+                for n, topic in enumerate(["roads", "schools", "parks", "water", "housing"])
+            ),
+        }
+        for town in towns
+    ]
+    for number, article in enumerate([*NEWS_ARTICLES, *filler]):
+        write_article(tmp_path / "articles", f"{number:03d}.txt", article)
+    settings = Settings(index_dir=tmp_path / "index")
+    report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
+    assert report.index_type.startswith("ivf-sq8")
+    answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
+    assert answer.results[0].text == NK_SENTENCE
+    assert (answer.results[0].source, answer.results[0].date.isoformat()) == ("AFP", "2025-06-26")
