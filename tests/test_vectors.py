@@ -76,10 +76,10 @@ def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch)
 def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, tmp_path, embedder):
     """The build adds vectors a chunk at a time; crossing the exhaustive limit trains IVF on the
     first chunks and the search still finds the sentence."""
-    import index.vector_update as vector_update
-    import index.vectors as vectors_module
     from conftest import NEWS_ARTICLES, NK_SENTENCE, write_article
 
+    import index.vector_update as vector_update
+    import index.vectors as vectors_module
     from index.build import build_index
     from index.config import Settings
     from index.search import Searcher
