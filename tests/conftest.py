@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
 from index.build import build_index
 from index.config import Settings
@@ -114,3 +115,14 @@ def make_index(
         return settings
 
     return make
+
+
+@pytest.fixture
+def run(embedder: Embedder) -> Callable[..., Result]:
+    """`newsdesk ARGS...` through click's runner, sharing the session's model."""
+    from index.cli import cli
+
+    def invoke(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), obj={"embedder": embedder}, input=input, env=env)
+
+    return invoke

@@ -9,23 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import NK_SENTENCE, write_article
-
-from bot.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "articles"
-
-
-@pytest.fixture
-def run(embedder):
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(cli, list(args), obj={"embedder": embedder}, input=input)
-
-    return invoke
 
 
 @pytest.fixture

@@ -46,14 +46,6 @@ def index(built_index: Path, tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.fixture
-def run(embedder) -> Callable[..., Result]:
-    def invoke(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), obj={"embedder": embedder}, input=input, env=env)
-
-    return invoke
-
-
 def version_of(index: Path) -> Path:
     version = current_version(index)
     assert version is not None

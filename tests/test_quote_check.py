@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import NEWS_ARTICLES, NK_SENTENCE
 
-from bot.cli import cli
 from index.quote_check import Difference, align, quotes_in, tokens
 from index.search import Searcher
 
@@ -21,16 +19,6 @@ AFP_DEAL = (
     "during a rare visit by Russian leader Vladimir Putin to the nuclear-armed North."
 )
 MADE_UP = "About 9,000 North Korean engineers have rebuilt the Kursk bridges for Moscow"
-
-
-@pytest.fixture
-def run(embedder):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), obj={"embedder": embedder})
-
-    return invoke
 
 
 @pytest.fixture
