@@ -147,7 +147,7 @@ def write_query_encoder(embedder: Embedder, settings: Settings) -> str:
             shutil.rmtree(folder)
         staging.rename(folder)
         return f"Query encoder: exported to {folder} (lowest cosine to the model {agreement:.5f})."
-    except Exception as exc:
+    except Exception as exc:  # onnxruntime's and the exporter's errors share no base but Exception
         return f"Query encoder: not exported ({exc}); questions will load torch, which is slower to start."
     finally:
         shutil.rmtree(staging, ignore_errors=True)
