@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import NEWS_ARTICLES
 
 from bot.cli import cli
 from index import followup
@@ -25,6 +26,7 @@ FAIR_WOUNDED = (
 
 # The follow-up's answer is found only with the earlier question's subject: without it,
 # "and how many were wounded?" matches the county fair shooting as well.
+FED_ARTICLE = next(a for a in NEWS_ARTICLES if a["title"] == "Fed holds interest rates steady")
 FOLLOW_UP_ARTICLES: list[dict[str, Any]] = [
     {
         "title": "North Korea to send more troops to Russia, Seoul says",
@@ -46,17 +48,7 @@ FOLLOW_UP_ARTICLES: list[dict[str, Any]] = [
         "url": "https://example.com/courier/fair-shooting",
         "text": f"{FAIR_WOUNDED}\n\nTwo men were arrested at the scene, the sheriff's office said.",
     },
-    {
-        "title": "Fed holds interest rates steady",
-        "source": "CNN",
-        "date": "2024-03-20",
-        "url": "https://example.com/cnn/fed-rates",
-        "text": (
-            "The Federal Reserve held its benchmark interest rate steady on Wednesday at a range "
-            "of 5.25% to 5.5%, the highest level in 23 years.\n\n"
-            "Fed Chair Jerome Powell said officials still expect to cut rates three times this year."
-        ),
-    },
+    FED_ARTICLE,
 ]
 
 
