@@ -5,6 +5,7 @@ each is written out as newsdesk splits it, one numbered sentence a line, for the
 to read. Nothing is searched: the writer reads one article and writes questions from it.
 
     .venv/bin/python -m bench.reporter_draw ARTICLES_JSONL OUT_DIR [--count 160] [--seed 8]
+        [--exclude bench/data/reporter/draw.jsonl]   (a later draw leaves out the articles already drawn)
 """
 
 from __future__ import annotations
@@ -66,14 +67,21 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=160)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--exclude", type=Path, action="append", default=[], help="An earlier draw.jsonl.")
     args = parser.parse_args()
     settings = Settings()
+    drawn = {
+        json.loads(line)["url"]
+        for path in args.exclude
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
     articles = [
         a
         for a in read_articles([args.articles], max_bytes=settings.max_article_bytes)
         if isinstance(a, Article)
         and a.source in {"USA Today", "CNN", "The Week"}
         and len(split_sentences(a.body)) >= MIN_SENTENCES
+        and a.url not in drawn
     ]
     picked = draw(articles, args.count, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
