@@ -80,7 +80,7 @@ def serve(
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
     except Exception as exc:  # every way of failing to join is one line for the user
         logging.exception("ray.init failed")
-        conn.send(("error", f"could not join it ({_first_line(exc)})"))
+        conn.send(("error", _first_line(exc)))
         return
     try:
         texts: list[str] = []

@@ -150,7 +150,7 @@ class RayEncoder:
             what += f" failed: {message[1]}"
             if doing == "joining" and self.address:
                 what += (
-                    "; a cluster with token authentication (Ray's default) also needs "
+                    "; a cluster with token authentication also needs "
                     "RAY_AUTH_MODE=token and its token (`ray get-auth-token` on the head) in RAY_AUTH_TOKEN"
                 )
         log, self.log = self.log, ""  # kept for the user to read
