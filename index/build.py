@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from . import integrity, versions
 from .config import Settings
-from .embedder import Embedder
+from .embedder import TextEncoder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
 from .errors import DiskFullError, IndexMismatchError, IngestError, NewsdeskError
 from .furniture import TEXT
@@ -87,7 +87,7 @@ def build_index(
     settings: Settings,
     paths: Iterable[Path],
     *,
-    embedder: Embedder,
+    embedder: TextEncoder,
     source: str | None = None,
     date: dt.date | None = None,
     fresh: bool = False,
@@ -113,7 +113,7 @@ def add_articles(
     settings: Settings,
     paths: Iterable[Path],
     *,
-    embedder: Embedder,
+    embedder: TextEncoder,
     source: str | None = None,
     date: dt.date | None = None,
     quiet: bool = False,
@@ -246,7 +246,7 @@ class _VersionWriter:
     def __init__(
         self,
         settings: Settings,
-        embedder: Embedder | None,
+        embedder: TextEncoder | None,
         *,
         fresh: bool,
         quiet: bool,

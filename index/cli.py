@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -45,6 +46,20 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def ray_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--ray [ADDRESS], for the commands that embed."""
+    return click.option(
+        "--ray",
+        "ray_address",
+        is_flag=False,
+        flag_value="local",
+        default=None,
+        metavar="[ADDRESS]",
+        help="Embed on the Ray cluster whose head is at ADDRESS (HOST:PORT); alone, on a Ray instance "
+        "of this machine. Needs `pip install 'newsdesk[ray]'`.",
+    )(command)
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn newsdesk's own exceptions into one line on stderr and exit status 1."""
 
@@ -79,6 +94,25 @@ def make_embedder(settings: Settings) -> Any:
     from .embedder import Embedder
 
     return Embedder(settings)
+
+
+@contextlib.contextmanager
+def build_encoder(settings: Settings, embedder: Any, ray_address: str | None, quiet: bool) -> Iterator[Any]:
+    """What a build embeds with: the local model, or a Ray cluster joined now, so a wrong address
+    fails before any article is read."""
+    if ray_address is None:
+        yield embedder
+        return
+    from .ray_encoder import RayEncoder
+
+    encoder = RayEncoder(settings, embedder, None if ray_address == "local" else ray_address)
+    encoder.connect()
+    try:
+        if not quiet:
+            click.echo(f"Embedding on {encoder.where}: {encoder.plan}.", err=True)
+        yield encoder
+    finally:
+        encoder.close()
 
 
 def make_query_encoder(settings: Settings) -> Any:
@@ -146,6 +180,7 @@ def index_group() -> None:
     help="Also drop articles whose folder or file could not be read this time (kept by default).",
 )
 @reading_options
+@ray_option
 @index_option
 @quiet_option
 @json_option
@@ -158,6 +193,7 @@ def build_command(
     prune: bool,
     date_order: str | None,
     follow_links: bool,
+    ray_address: str | None,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -174,21 +210,23 @@ def build_command(
         newsdesk index build data/articles
         newsdesk index build archive/2024/ --source "The Courier"
         newsdesk index build --fresh data/articles   # after `newsdesk index check` finds damage
+        newsdesk index build data/articles --ray 10.0.0.5:6379   # embed on a Ray cluster
     """
     from .build import build_index
 
     settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
-    report = build_index(
-        settings,
-        list(paths),
-        embedder=embedder,
-        source=source,
-        date=date,
-        fresh=fresh,
-        prune=prune,
-        quiet=quiet,
-    )
+    with build_encoder(settings, embedder, ray_address, quiet) as encoder:
+        report = build_index(
+            settings,
+            list(paths),
+            embedder=encoder,
+            source=source,
+            date=date,
+            fresh=fresh,
+            prune=prune,
+            quiet=quiet,
+        )
     export_query_encoder(settings, embedder, quiet)
     finish_report(report, as_json, settings)
 
@@ -198,6 +236,7 @@ def build_command(
 @click.option("--source", help="Outlet for articles whose files do not name one.")
 @click.option("--date", callback=parse_date_option, help="Publication date (YYYY-MM-DD) for these files.")
 @reading_options
+@ray_option
 @index_option
 @quiet_option
 @json_option
@@ -208,6 +247,7 @@ def add_command(
     date: dt.date | None,
     date_order: str | None,
     follow_links: bool,
+    ray_address: str | None,
     index_dir: Path | None,
     quiet: bool,
     as_json: bool,
@@ -220,12 +260,14 @@ def add_command(
     \b
     Example:
         newsdesk index add incoming/today/
+        newsdesk index add archive/ --ray 10.0.0.5:6379
     """
     from .build import add_articles
 
     settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
-    report = add_articles(settings, list(paths), embedder=embedder, source=source, date=date, quiet=quiet)
+    with build_encoder(settings, embedder, ray_address, quiet) as encoder:
+        report = add_articles(settings, list(paths), embedder=encoder, source=source, date=date, quiet=quiet)
     export_query_encoder(settings, embedder, quiet)
     finish_report(report, as_json, settings)
 

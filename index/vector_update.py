@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from .embedder import Embedder
+from .embedder import TextEncoder
 from .embedding_text import embedding_text
 from .store import Store
 from .vectors import VectorIndex, choose_spec
@@ -48,7 +48,7 @@ class VectorUpdate:
         self,
         vectors: VectorIndex,
         store: Store,
-        embedder: Embedder | None,
+        embedder: TextEncoder | None,
         *,
         batch_size: int,
         quiet: bool,
@@ -108,18 +108,19 @@ def _chunks(
     reusable: dict[str, np.ndarray],
     to_encode: list[str],
     ids_by_text: dict[str, list[int]],
-    embedder: Embedder | None,
+    embedder: TextEncoder | None,
     batch_size: int,
     progress: Callable[[int], object],
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(vectors, ids) for every pending sentence: stored vectors first, then new ones as encoded."""
     if reusable:
         yield _rows(reusable, ids_by_text)
-    for start in range(0, len(to_encode), ENCODE_CHUNK):
-        texts = to_encode[start : start + ENCODE_CHUNK]
-        assert embedder is not None
-        encoded = embedder.encode(texts, batch_size=batch_size, progress=progress)
-        yield _rows(dict(zip(texts, encoded)), ids_by_text)
+    if not to_encode:
+        return
+    assert embedder is not None
+    encoded = embedder.encode_chunks(to_encode, size=ENCODE_CHUNK, batch_size=batch_size, progress=progress)
+    for start, vectors in zip(range(0, len(to_encode), ENCODE_CHUNK), encoded, strict=True):
+        yield _rows(dict(zip(to_encode[start : start + ENCODE_CHUNK], vectors)), ids_by_text)
 
 
 def _rows(by_text: dict[str, np.ndarray], ids_by_text: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:

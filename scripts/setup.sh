@@ -21,6 +21,7 @@ pip_install() {
     | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 }
 pip_install "$TORCH_SPEC"
-pip_install -c constraints.txt -e '.[dev]'
+# The ray extra too: the test suite runs the Ray build path on a local Ray instance.
+pip_install -c constraints.txt -e '.[dev,ray]'
 echo "$wanted" > "$stamp"
 echo "Ready: .venv/bin/newsdesk" >&2
