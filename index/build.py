@@ -27,6 +27,7 @@ from .errors import DiskFullError, IndexMismatchError, IngestError, NewsdeskErro
 from .furniture import TEXT
 from .identity import Version, identity, lies_under, source_path, unread_input
 from .ingest import read_articles
+from .recall import Recall, measure_recall
 from .records import Article, IngestWarning
 from .sentences import all_text, split_classified
 from .store import Store
@@ -68,6 +69,11 @@ class BuildReport:
     embed_seconds: float = 0.0
     version: str = ""
     index_type: str = ""
+    # Approximate indexes only: recall@10 vs exact on a sample of their vectors (index/recall.py).
+    recall_at_10: float | None = None
+    recall_sample: int = 0
+    recall_seconds: float = 0.0
+    recall_warning: str = ""
 
     @property
     def ok(self) -> bool:
@@ -507,7 +513,8 @@ class _VersionWriter:
             quiet=self.quiet,
         )
         embed_seconds = time.perf_counter() - embed_started
-        self._write_version()
+        recall = self._write_version()
+        spec = self.vectors.spec
         return BuildReport(
             articles_new=self.counts.outcomes["new"],
             articles_updated=self.counts.outcomes["updated"],
@@ -525,11 +532,16 @@ class _VersionWriter:
             seconds=time.perf_counter() - self.started,
             embed_seconds=embed_seconds,
             version=self.version.name,
-            index_type=self.vectors.spec.describe(),
+            index_type=spec.describe(),
+            recall_at_10=recall.at_10 if recall else None,
+            recall_sample=recall.queries if recall else 0,
+            recall_seconds=recall.seconds if recall else 0.0,
+            recall_warning=recall.warning(spec.nprobe, spec.nlist) if recall else "",
         )
 
-    def _write_version(self) -> None:
-        """Save vectors, database and metadata into the new version, then swap it in."""
+    def _write_version(self) -> Recall | None:
+        """Save vectors, database and metadata into the new version, then swap it in; an
+        approximate index's recall is measured first and recorded with it."""
         answerable = self.store.answerable_count()
         if self.vectors.count != answerable:
             raise NewsdeskError(
@@ -549,11 +561,15 @@ class _VersionWriter:
             "embedding_input": EMBEDDING_INPUT,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
+        recall = measure_recall(self.vectors)
+        if recall is not None:
+            self.meta.update(recall_at_10=round(recall.at_10, 4), recall_sample=recall.queries)
         self.vectors.save(self.version / versions.VECTORS_NAME)
         self.store.write_build_info(self.meta)
         self.store.finish()
         versions.write_meta(self.version, self.meta)
         versions.publish(self.settings.index_dir, self.version)
+        return recall
 
 
 def _spec_from_meta(meta: dict[str, Any]) -> IndexSpec:

@@ -614,9 +614,10 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
+        recall = _recall(report.recall_at_10, report.recall_sample)
         click.echo(
             f"{report.articles_total:,} articles, {report.sentences_total:,} sentences in "
-            f"{settings.index_dir} ({report.index_type}).\n"
+            f"{settings.index_dir} ({report.index_type}{recall}).\n"
             f"  {report.articles_new} new, {report.articles_updated} updated, "
             f"{report.articles_unchanged} unchanged, {report.duplicates} duplicates skipped, "
             f"{report.articles_removed} removed; {report.sentences_embedded:,} sentences embedded, "
@@ -627,6 +628,8 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
                 f"  two versions of {correction.article}: kept {correction.kept} (the newer), "
                 f"not {correction.replaced}."
             )
+    if report.recall_warning:
+        click.echo(f"Warning: {report.recall_warning}", err=True)
     if report.kept_unread and not as_json:
         kept = sum(n for _, n in report.kept_unread)
         inputs = ", ".join(f"{path} ({n})" for path, n in report.kept_unread)
@@ -673,11 +676,16 @@ def format_stats(stats: IndexStats) -> str:
             f"outlets:    {outlets}",
             f"dates:      {dates} ({stats.undated_articles:,} undated)",
             f"model:      {stats.model} ({stats.dimension} dimensions)",
-            f"index:      {stats.index_type}",
+            f"index:      {stats.index_type}{_recall(stats.recall_at_10, stats.recall_sample)}",
             f"built:      {stats.built_at}",
             f"size:       {stats.size_bytes / 1e6:.1f} MB at {stats.path}",
         ]
     )
+
+
+def _recall(at_10: float | None, sample: int) -> str:
+    """ ", recall@10 vs exact 0.96 on 200 sampled queries" for an approximate index that measured it."""
+    return "" if at_10 is None else f", recall@10 vs exact {at_10:.2f} on {sample} sampled queries"
 
 
 def _furniture(stats: IndexStats) -> str:

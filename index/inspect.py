@@ -39,4 +39,6 @@ def stats_for(version: Path, meta: dict[str, Any], store: Store) -> IndexStats:
         built_at=str(meta.get("created")),
         size_bytes=sum(p.stat().st_size for p in version.iterdir() if p.is_file()),
         path=os.path.realpath(version),
+        recall_at_10=meta.get("recall_at_10"),
+        recall_sample=int(meta.get("recall_sample", 0)),
     )

@@ -41,6 +41,9 @@ META_TYPES: dict[str, type] = {
     "pipeline_version": int,
     "embedding_input": str,
     "created": str,
+    # Approximate kinds only (index/recall.py): recall@10 vs exact and how many queries measured it.
+    "recall_at_10": float,
+    "recall_sample": int,
 }
 INDEX_SPEC_TYPES: dict[str, type] = {"kind": str, "nlist": int, "nprobe": int}
 # A build.json is a few hundred bytes; anything far bigger is not one.
@@ -102,6 +105,11 @@ def meta_problem(meta: Any) -> str:
         return problem
     if meta["dimension"] <= 0:
         return f'"dimension" is {meta["dimension"]}, not a positive number'
+    recall = meta.get("recall_at_10", 0)
+    if not 0 <= recall <= 1:
+        return f'"recall_at_10" is {recall}, not a share between 0 and 1'
+    if meta.get("recall_sample", 1) <= 0:
+        return f'"recall_sample" is {meta["recall_sample"]}, not a positive number'
     spec = meta["index"]
     if "kind" not in spec:
         return 'lacks "index.kind"'
@@ -116,6 +124,8 @@ def _wrong_types(values: dict[str, Any], types: dict[str, type], prefix: str) ->
         if key not in values:
             continue
         value = values[key]
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue  # JSON writes 1.0 as 1 from some tools
         # bool is an int to Python, never to a build record.
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             return f'"{prefix}{key}" is {_json_type(value)}, not {_json_type(expected())}'

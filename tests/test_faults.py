@@ -103,6 +103,16 @@ DAMAGES: dict[str, tuple[Callable[[Path], object], str, str]] = {
         META_NAME,
         '"dimension" is a string, not a number',
     ),
+    "build.json recall a string": (
+        lambda i: edit_meta(i, lambda m: m.update(recall_at_10="0.95")),
+        META_NAME,
+        '"recall_at_10" is a string, not a number',
+    ),
+    "build.json recall over 1": (
+        lambda i: edit_meta(i, lambda m: m.update(recall_at_10=95)),
+        META_NAME,
+        '"recall_at_10" is 95, not a share between 0 and 1',
+    ),
     "build.json deeply nested": (
         lambda i: (version_of(i) / META_NAME).write_text("[" * 100_000 + "]" * 100_000),
         META_NAME,
