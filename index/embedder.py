@@ -161,10 +161,15 @@ class Embedder:
                 f"No model folder at {path}: set NEWSDESK_MODEL to a local "
                 "sentence-transformers model folder, or unset it to use the bundled one."
             )
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # newsdesk draws its own, to stderr
+        # oneDNN compiles and caches a GELU kernel for every new batch shape; those small, lasting
+        # allocations land between a batch's large tensors and fragment the heap, which then grew
+        # with every text encoded (docs/benchmarks.md, "Build memory"). ATen's GELU keeps nothing.
+        torch.backends.mkldnn.enabled = False
         try:
             return SentenceTransformer(str(path), device="cpu")
         except Exception as exc:

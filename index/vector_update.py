@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from . import heap
 from .embedder import Embedder
 from .embedding_text import embedding_text
 from .store import Store
@@ -118,6 +119,9 @@ def _chunks(
     for start in range(0, len(to_encode), ENCODE_CHUNK):
         texts = to_encode[start : start + ENCODE_CHUNK]
         assert embedder is not None
+        # What the last chunk's tensors left free between the vectors now in FAISS goes back to
+        # the system, so the heap does not grow chunk after chunk.
+        heap.release_free_memory()
         encoded = embedder.encode(texts, batch_size=batch_size, progress=progress)
         yield _rows(dict(zip(texts, encoded)), ids_by_text)
 
