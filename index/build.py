@@ -19,7 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import integrity, versions
+from . import heap, integrity, versions
 from .config import Settings
 from .embedder import TextEncoder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
@@ -271,6 +271,8 @@ class _VersionWriter:
         self.reading = False
 
     def __enter__(self) -> _VersionWriter:
+        if self.embedder is not None:
+            heap.keep_freed_memory()
         self._lock = versions.writer_lock(self.settings.index_dir)
         self._lock.__enter__()
         try:

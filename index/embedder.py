@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from . import heap
 from .config import DEFAULT_MODEL_NAME, Settings
 from .errors import ModelError
 
@@ -108,6 +109,9 @@ class Embedder:
     ) -> Iterator[np.ndarray]:
         """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
         for start in range(0, len(texts), size):
+            # What the last chunk's tensors left free between the vectors the caller kept goes
+            # back to the system, so the heap does not grow chunk after chunk.
+            heap.release_free_memory()
             yield self.encode(texts[start : start + size], batch_size=batch_size, progress=progress)
 
     @property
@@ -193,10 +197,15 @@ class Embedder:
                 f"No model folder at {path}: set NEWSDESK_MODEL to a local "
                 "sentence-transformers model folder, or unset it to use the bundled one."
             )
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # newsdesk draws its own, to stderr
+        # oneDNN compiles and caches a GELU kernel for every new batch shape; those small, lasting
+        # allocations land between a batch's large tensors and fragment the heap, which then grew
+        # with every text encoded (docs/benchmarks.md, "Build memory"). ATen's GELU keeps nothing.
+        torch.backends.mkldnn.enabled = False
         try:
             return SentenceTransformer(str(path), device=self._device)
         except Exception as exc:

@@ -109,6 +109,25 @@ def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
     return inner
 
 
+def _held_and_first(
+    held: tuple[np.ndarray, np.ndarray],
+    chunks: Iterator[tuple[np.ndarray, np.ndarray]],
+    wanted: int,
+    dimension: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The held vectors then whole chunks, until there are `wanted` of them, as one matrix and its ids."""
+    parts = [held]
+    while sum(len(ids) for _, ids in parts) < wanted:
+        chunk = next(chunks, None)
+        if chunk is None:
+            break
+        parts.append(chunk)
+    parts = [(matrix, ids) for matrix, ids in parts if len(ids)]
+    if not parts:
+        return np.zeros((0, dimension), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    return np.concatenate([matrix for matrix, _ in parts]), np.concatenate([ids for _, ids in parts])
+
+
 def _half_precision(dimension: int) -> Any:
     return faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
 
@@ -133,26 +152,16 @@ class VectorIndex:
         """A new index of kind `spec` holding these vectors and then `chunks`, added as they come.
 
         IVF trains on the vectors held here plus as many chunks as it needs (TRAINING_PER_LIST
-        per list); only those are held at once.
+        per list); only those are held at once, in one matrix (FAISS copies it once more to train).
         """
-        old_vectors, old_ids = self.vectors_and_ids()
-        waiting: list[tuple[np.ndarray, np.ndarray]] = [(old_vectors, old_ids)]
         remaining = iter(chunks)
-        if spec.kind not in EXHAUSTIVE:
-            wanted = spec.nlist * TRAINING_PER_LIST
-            while sum(len(ids) for _, ids in waiting) < wanted:
-                chunk = next(remaining, None)
-                if chunk is None:
-                    break
-                waiting.append(chunk)
-            training = np.vstack([matrix for matrix, ids in waiting if len(ids)])
-        else:
-            training = np.zeros((0, self.dimension), dtype=np.float32)
+        wanted = 0 if spec.kind in EXHAUSTIVE else spec.nlist * TRAINING_PER_LIST
+        first, first_ids = _held_and_first(self.vectors_and_ids(), remaining, wanted, self.dimension)
+        training = first if wanted else np.zeros((0, self.dimension), dtype=np.float32)
         rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec)
         del training
-        for matrix, ids in waiting:
-            rebuilt.add(matrix, ids)
-        waiting.clear()
+        rebuilt.add(first, first_ids)
+        del first
         for matrix, ids in remaining:
             rebuilt.add(matrix, ids)
         return rebuilt

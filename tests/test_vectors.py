@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 import numpy as np
+import pytest
 
 from index.vectors import FLAT_FP16, IndexSpec, VectorIndex, choose_spec
 
@@ -73,20 +78,10 @@ def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch)
     assert len(pulled) == 6
 
 
-def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, tmp_path, embedder):
-    """The build adds vectors a chunk at a time; crossing the exhaustive limit trains IVF on the
-    first chunks and the search still finds the sentence."""
-    from conftest import NEWS_ARTICLES, NK_SENTENCE, write_article
+def _council_articles(folder: Path) -> None:
+    """The news articles (nine lines) and nine council reports of five lines each: 54 to embed."""
+    from conftest import NEWS_ARTICLES, write_article
 
-    import index.vector_update as vector_update
-    import index.vectors as vectors_module
-    from index.build import build_index
-    from index.config import Settings
-    from index.search import Searcher
-
-    monkeypatch.setattr(vectors_module, "EXACT_SEARCH_LIMIT", 5)
-    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 1)
-    monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 3)
     towns = ["Ashford", "Bexley", "Carlow", "Dunmore", "Elgin", "Fenwick", "Garston", "Hexham", "Ilford"]
     filler = [
         {
@@ -102,10 +97,85 @@ def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, 
         for town in towns
     ]
     for number, article in enumerate([*NEWS_ARTICLES, *filler]):
-        write_article(tmp_path / "articles", f"{number:03d}.txt", article)
+        write_article(folder, f"{number:03d}.txt", article)
+
+
+def _watch_vectors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Record in order each call to the encoder, to IVF training and to FAISS's add, with its row count."""
+    import index.vectors as vectors_module
+    from index.embedder import Embedder
+
+    events: list[tuple[str, int]] = []
+    encode, add, new_index = Embedder.encode, VectorIndex.add, vectors_module._new_index
+
+    def watched_encode(self: Embedder, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        events.append(("encode", len(texts)))
+        return encode(self, texts, **kwargs)
+
+    def watched_add(self: VectorIndex, vectors: np.ndarray, ids: np.ndarray) -> None:
+        events.append(("add", len(ids)))
+        add(self, vectors, ids)
+
+    def watched_new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
+        if len(training):
+            events.append(("train", len(training)))
+        return new_index(spec, dimension, training)
+
+    monkeypatch.setattr(Embedder, "encode", watched_encode)
+    monkeypatch.setattr(VectorIndex, "add", watched_add)
+    monkeypatch.setattr(vectors_module, "_new_index", watched_new_index)
+    return events
+
+
+def test_a_build_of_many_small_batches_never_holds_all_its_vectors(monkeypatch, tmp_path, embedder):
+    """Each chunk of texts is encoded and handed to FAISS before the next is encoded, so the build
+    holds one chunk of new vectors at a time, never all of them."""
+    import index.vector_update as vector_update
+    from index.build import build_index
+    from index.config import Settings
+
+    monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 4)
+    _council_articles(tmp_path / "articles")
+    events = _watch_vectors(monkeypatch)
+    report = build_index(
+        Settings(index_dir=tmp_path / "index"), [tmp_path / "articles"], embedder=embedder, quiet=True
+    )
+
+    encoded = [n for kind, n in events if kind == "encode"]
+    assert report.sentences_embedded == sum(encoded) == 54
+    assert encoded == [4] * 13 + [2]
+    assert [kind for kind, _ in events] == ["encode", "add"] * 14
+    assert sum(n for kind, n in events if kind == "add") == report.sentences_total
+
+
+def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, tmp_path, embedder):
+    """Crossing the exhaustive limit, the build holds only the chunks IVF trains on, adds them,
+    then adds each later chunk as it is encoded; the search still finds the sentence."""
+    from conftest import NK_SENTENCE
+
+    import index.vector_update as vector_update
+    import index.vectors as vectors_module
+    from index.build import build_index
+    from index.config import Settings
+    from index.search import Searcher
+
+    monkeypatch.setattr(vectors_module, "EXACT_SEARCH_LIMIT", 5)
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 1)
+    monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 3)
+    _council_articles(tmp_path / "articles")
+    events = _watch_vectors(monkeypatch)
     settings = Settings(index_dir=tmp_path / "index")
     report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
-    assert report.index_type.startswith("ivf-sq8")
+    assert report.index_type == "ivf-sq8 (nlist=32, nprobe=32)"
+
+    kinds = [kind for kind, _ in events]
+    trained = kinds.index("train")
+    held = sum(n for _, n in events[:trained])
+    assert kinds[:trained] == ["encode"] * 11 and held == 33  # whole chunks of 3 until 32 lists have one each
+    assert events[trained : trained + 2] == [("train", held), ("add", held)]
+    assert events[trained + 2 :] == [("encode", 3), ("add", 3)] * 7
+    assert report.sentences_embedded == held + 21 == 54
+
     answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
     assert answer.results[0].text == NK_SENTENCE
     assert (answer.results[0].source, answer.results[0].date.isoformat()) == ("AFP", "2025-06-26")
