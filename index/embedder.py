@@ -205,7 +205,7 @@ class Embedder:
         # oneDNN compiles and caches a GELU kernel for every new batch shape; those small, lasting
         # allocations land between a batch's large tensors and fragment the heap, which then grew
         # with every text encoded (docs/benchmarks.md, "Build memory"). ATen's GELU keeps nothing.
-        torch.backends.mkldnn.enabled = False
+        torch.backends.mkldnn.set_flags(_enabled=False)
         try:
             return SentenceTransformer(str(path), device=self._device)
         except Exception as exc:

@@ -1,4 +1,4 @@
-"""glibc's malloc during a build: freed tensor memory is reused batch to batch and given back chunk to chunk."""
+"""glibc malloc in a build: freed tensor memory is reused batch to batch, given back chunk to chunk."""
 
 from __future__ import annotations
 
