@@ -1,6 +1,7 @@
 """Question latency: warm `Searcher.search` p50/p95 over 100 questions, and cold `newsdesk ask`.
 
-    .venv/bin/python -m bench.bench_ask --index DIR [--questions 100] [--runs 3] [--cold-runs 5]
+    .venv/bin/python -m bench.bench_ask --index DIR [--questions 100] [--runs 3] [--cold-runs 5] \
+        [--rerank-model DIR]
 
 Each warm run asks the same 100 RealTime QA quiz questions in one process with the query
 cache emptied first; the figures are the median over runs. The query-encoding share is timed
@@ -25,6 +26,7 @@ from bench.stats import machine, median, percentile
 from index.config import Settings
 from index.embedder import Embedder
 from index.search import Searcher
+from index.second_stage import SecondStage
 
 
 def main() -> None:
@@ -35,12 +37,15 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument(
+        "--rerank-model", help="A second-stage model folder (NEWSDESK_RERANK_MODEL) to time as well."
+    )
     args = parser.parse_args()
 
     asked = questions(args.qa, args.gcs)[: args.questions]
-    settings = Settings(index_dir=args.index)
+    settings = Settings(index_dir=args.index, rerank_model_path=args.rerank_model)
     embedder = Embedder(settings)
-    searcher = Searcher.open(settings, embedder)
+    searcher = Searcher.open(settings, embedder, second_stage=SecondStage.load(settings))
     embedder.warm()
     runs = []
     for _ in range(args.runs):
@@ -75,10 +80,11 @@ def main() -> None:
     warm_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     command = [str(Path(sys.executable).parent / "newsdesk"), "ask", asked[0], "--index", str(args.index)]
+    env = dict(os.environ, **({"NEWSDESK_RERANK_MODEL": args.rerank_model} if args.rerank_model else {}))
     cold = []
     for _ in range(args.cold_runs):
         started = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True, env=dict(os.environ))
+        subprocess.run(command, capture_output=True, check=True, env=env)
         cold.append(time.perf_counter() - started)
 
     stats = searcher.stats()
@@ -88,6 +94,7 @@ def main() -> None:
                 "machine": machine(),
                 "index": f"{stats.articles} articles, {stats.sentences} sentences, {stats.index_type}",
                 "questions": len(asked),
+                "second_stage": args.rerank_model,
                 "warm_p50_ms": round(median([r["p50_ms"] for r in runs]), 1),
                 "warm_p95_ms": round(median([r["p95_ms"] for r in runs]), 1),
                 "query_encode_p50_ms": round(median([r["encode_p50_ms"] for r in runs]), 1),

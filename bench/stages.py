@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from index import embedder, ranking, search, store, vectors
+from index import embedder, ranking, search, second_stage, store, vectors
 
 STAGES: list[tuple[Any, str, str]] = [
     (embedder.Embedder, "encode_query", "encode the question"),
@@ -24,6 +24,7 @@ STAGES: list[tuple[Any, str, str]] = [
     (search.Searcher, "_neighbour_cosines", "neighbour cosines (second stage)"),
     (store.Store, "contexts", "context text (second stage)"),
     (search.Searcher, "_hits", "hits (dedupe, context, citation)"),
+    (second_stage.SecondStage, "reorder", "second model re-scores the top 10 (optional)"),
 ]
 
 

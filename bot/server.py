@@ -66,13 +66,14 @@ def load_searcher(settings: Settings) -> Searcher:
     """The model loaded and warmed once, and the index opened (raises IndexMissingError etc.).
 
     Questions are encoded by the index's ONNX export when it has one, so the bot never loads
-    torch (index/query_encoder.py).
+    torch (index/query_encoder.py) unless a second stage is configured (index/second_stage.py).
     """
     from index.query_encoder import query_encoder_for
     from index.search import Searcher
+    from index.second_stage import SecondStage
 
     encoder = query_encoder_for(settings)
-    searcher = Searcher.open(settings, encoder)
+    searcher = Searcher.open(settings, encoder, second_stage=SecondStage.load(settings))
     encoder.warm()
     searcher.search(WARM_UP_QUESTION)
     return searcher

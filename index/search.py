@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from .quote_check import QuoteCheck, QuotePolicy
 from .quote_search import find_quote
 from .records import Answer, Context, Hit, IndexStats, TimelineEntry
 from .store import SentenceRow, Store
+
+if TYPE_CHECKING:
+    from .second_stage import SecondStage
 
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
@@ -88,23 +91,31 @@ class Searcher:
         recipe: ranking.Recipe | None = None,
         policy: AnswerPolicy | None = None,
         figure_policy: figures.FigurePolicy | None = None,
+        second_stage: SecondStage | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.recipe = recipe or ranking.Recipe()
         self.policy = policy or AnswerPolicy()
         self.figure_policy = figure_policy or figures.FigurePolicy()
+        self.second_stage = second_stage
         self._shorthand = ranking.load_shorthand() if self.recipe.shorthand else {}
         self._loaded = loaded
         self._reload_lock = threading.Lock()
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: QueryEncoder, *, recipe: ranking.Recipe | None = None
+        cls,
+        settings: Settings,
+        embedder: QueryEncoder,
+        *,
+        recipe: ranking.Recipe | None = None,
+        second_stage: SecondStage | None = None,
     ) -> Searcher:
-        """Open the current index version; `recipe` swaps the ranking (baselines, experiments)."""
+        """Open the current index version; `recipe` swaps the ranking (baselines, experiments),
+        `second_stage` re-scores its best sentences (index/second_stage.py)."""
         version = versions.require_current_version(settings.index_dir)
-        return cls(settings, embedder, _Loaded(version, embedder.name), recipe)
+        return cls(settings, embedder, _Loaded(version, embedder.name), recipe, second_stage=second_stage)
 
     @property
     def version(self) -> str:
@@ -265,6 +276,8 @@ class Searcher:
             names=question.names,
             sentence_count=count,
         )
+        if self.second_stage is not None:
+            ranked = self.second_stage.reorder(query.text, ranked, lambda item: (item[1].text, item[1].title))
         return ranked, verdict
 
     def _figures(
