@@ -80,7 +80,9 @@ def main() -> None:
     warm_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     command = [str(Path(sys.executable).parent / "newsdesk"), "ask", asked[0], "--index", str(args.index)]
-    env = dict(os.environ, **({"NEWSDESK_RERANK_MODEL": args.rerank_model} if args.rerank_model else {}))
+    env = dict(os.environ)
+    if args.rerank_model:
+        env["NEWSDESK_RERANK_MODEL"] = args.rerank_model
     cold = []
     for _ in range(args.cold_runs):
         started = time.perf_counter()

