@@ -266,7 +266,6 @@ class _VersionWriter:
         self.started = time.perf_counter()
         self.counts = _Counts()
         self.written: dict[str, _Written] = {}
-        self.changes = VectorUpdate()
         self.unread: list[Path] = []
         self.reading = False
 
@@ -302,25 +301,29 @@ class _VersionWriter:
         previous = None if self.fresh else versions.current_version(self.settings.index_dir)
         db_path = self.version / versions.DB_NAME
         self.meta: dict[str, Any] = versions.read_meta(previous) if previous else {}
+        carried = None
         if previous and not self._compatible(self.meta):
             if not self.rebuild:
                 raise IndexMismatchError(self._mismatch_message(self.meta))
             if self._same_vectors(self.meta):
-                self._carry_vectors(previous)
+                carried = self._carried_vectors(previous)
             previous = None  # a rebuild with another model or pipeline starts from scratch
         if previous is None:
             self.store = Store.open_for_build(db_path)
             dimension = self.embedder.dimension if self.embedder else 0
             self.vectors = VectorIndex.empty(dimension)
             self.meta = {}
-            return
-        source = integrity.open_store(previous)
-        try:
-            source.copy_to(db_path)
-        finally:
-            source.close()
-        self.store = Store.open_for_build(db_path)
-        self.vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+        else:
+            source = integrity.open_store(previous)
+            try:
+                source.copy_to(db_path)
+            finally:
+                source.close()
+            self.store = Store.open_for_build(db_path)
+            self.vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+        self.changes = VectorUpdate(self.store)
+        if carried is not None:
+            self.changes.carry(*carried)
 
     def _compatible(self, meta: dict[str, Any]) -> bool:
         if meta.get("pipeline_version") != PIPELINE_VERSION:
@@ -339,7 +342,8 @@ class _VersionWriter:
             and meta.get("embedding_input") == EMBEDDING_INPUT
         )
 
-    def _carry_vectors(self, previous: Path) -> None:
+    def _carried_vectors(self, previous: Path) -> tuple[dict[str, int], VectorIndex]:
+        """The previous version's vectors by the encoder's text, for a rebuild after a pipeline change."""
         old = Store.open_read_only(previous / versions.DB_NAME)
         try:
             texts = {
@@ -347,9 +351,7 @@ class _VersionWriter:
             }
         finally:
             old.close()
-        self.changes.carry(
-            texts, VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
-        )
+        return texts, VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
 
     def _mismatch_message(self, meta: dict[str, Any]) -> str:
         model = self.embedder.name if self.embedder else "this newsdesk"
@@ -509,7 +511,6 @@ class _VersionWriter:
         embed_started = time.perf_counter()
         self.vectors, embedded, reused = self.changes.apply(
             self.vectors,
-            self.store,
             self.embedder,
             batch_size=self.settings.embed_batch_size,
             quiet=self.quiet,

@@ -389,22 +389,19 @@ class Store:
             for row in self.db.execute("SELECT kind, count(*) FROM sentences GROUP BY kind").fetchall()
         }
 
-    def embedded_with_texts(self, texts: Iterable[str]) -> list[tuple[int, str, str]]:
-        """(id, headline, text) of the sentences with a vector whose text is one of `texts`.
+    def embedded_copies(self, waiting: str) -> list[tuple[int, str, str]]:
+        """(id, headline, text) of the sentences with a vector whose text is also the text of a
+        sentence listed in the temporary table `waiting` (id, text), other than those listed.
 
-        So the same wording in another article (wire copy) reuses a stored vector.
+        One pass over the sentences, so a build's new wire copy reuses a stored vector.
         """
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_texts (text TEXT PRIMARY KEY)")
-        self.db.execute("DELETE FROM wanted_texts")
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO wanted_texts (text) VALUES (?)", ((t,) for t in texts)
-        )
         return [
             (int(r[0]), str(r[1]), str(r[2]))
             for r in self.db.execute(
                 "SELECT sentences.id, articles.title, sentences.text FROM sentences "
-                "JOIN wanted_texts ON wanted_texts.text = sentences.text "
-                f"JOIN articles ON articles.id = sentences.article_id WHERE {self._prose()}"
+                f"JOIN articles ON articles.id = sentences.article_id WHERE {self._prose()} "
+                f"AND sentences.id NOT IN (SELECT id FROM temp.{waiting}) "
+                f"AND sentences.text IN (SELECT text FROM temp.{waiting})"
             ).fetchall()
         ]
 

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from .embedder import TextEncoder
 from .embedding_text import embedding_text
+from .pending_texts import EncodeQueue, PendingTexts
 from .store import Store
 from .vectors import VectorIndex, choose_spec
 
@@ -19,11 +20,13 @@ class VectorUpdate:
 
     A text is embedded at most once, and never when a stored vector for the same text exists: in
     the version replaced by a pipeline change, among the sentences dropped in this run, or in an
-    article kept (the same wording carried by another outlet).
+    article kept (the same wording carried by another outlet). The sentences waiting for a vector
+    are kept in the build's database (index/pending_texts.py), not in memory.
     """
 
-    def __init__(self) -> None:
-        self.pending: dict[int, str] = {}  # new sentence id -> what the encoder sees
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending = PendingTexts(store.db.conn)
         self.removed: list[int] = []
         self.retired: dict[int, str] = {}  # dropped sentence id -> its text, while its vector is still there
         self.carried: dict[str, int] = {}
@@ -34,12 +37,12 @@ class VectorUpdate:
         self.carried, self.carried_vectors = texts, vectors
 
     def add(self, ids: list[int], texts: list[str]) -> None:
-        self.pending.update(zip(ids, texts))
+        self.pending.add(zip(ids, texts, strict=True))
 
     def drop(self, sentences: list[tuple[int, str]]) -> None:
         """Forget these sentences; a vector already stored is remembered for reuse."""
         for sentence_id, text in sentences:
-            if self.pending.pop(sentence_id, None) is not None:
+            if self.pending.discard(sentence_id):
                 continue  # written in this run: it has no vector yet
             self.removed.append(sentence_id)
             self.retired[sentence_id] = text
@@ -47,7 +50,6 @@ class VectorUpdate:
     def apply(
         self,
         vectors: VectorIndex,
-        store: Store,
         embedder: TextEncoder | None,
         *,
         batch_size: int,
@@ -55,48 +57,47 @@ class VectorUpdate:
     ) -> tuple[VectorIndex, int, int]:
         """Drop the removed vectors and add the pending ones; returns (vectors, embedded, reused).
 
-        New vectors go into the index a chunk at a time as they are encoded, so the build never
-        holds every new vector at once (its memory stays flat as the archive grows).
+        New vectors go into the index a chunk at a time as they are encoded, and their texts are
+        read from disk a chunk at a time, so the build's memory stays flat as the archive grows.
         """
-        reusable = self._reusable(vectors, store)
+        pending = self.pending.count()
+        reusable = self._reusable(vectors)
         vectors.remove(self.removed)
-        if not self.pending:
+        if not pending:
             return vectors, 0, 0
-        ids_by_text: dict[str, list[int]] = {}
-        for sentence_id, text in self.pending.items():
-            ids_by_text.setdefault(text, []).append(sentence_id)
-        to_encode = [text for text in ids_by_text if text not in reusable]
+        to_encode = self.pending.queue(skip=reusable)
         if to_encode:
             assert embedder is not None
-        spec = choose_spec(vectors.count + len(self.pending))
+        spec = choose_spec(vectors.count + pending)
         with tqdm(
             total=len(to_encode), desc="embedding", unit=" sentences", disable=quiet, file=sys.stderr
         ) as bar:
-            chunks = _chunks(reusable, to_encode, ids_by_text, embedder, batch_size, bar.update)
+            reused_ids = self.pending.ids_of(reusable)
+            chunks = _chunks(reusable, reused_ids, to_encode, embedder, batch_size, bar.update)
             if spec.kind == vectors.spec.kind:
                 for matrix, ids in chunks:
                     vectors.add(matrix, ids)
             else:
                 vectors = vectors.rebuilt_as(spec, chunks)
-        return vectors, len(to_encode), len(self.pending) - len(to_encode)
+        return vectors, len(to_encode), pending - len(to_encode)
 
-    def _reusable(self, vectors: VectorIndex, store: Store) -> dict[str, np.ndarray]:
+    def _reusable(self, vectors: VectorIndex) -> dict[str, np.ndarray]:
         """Stored vectors for the texts to embed, read before any vector is removed."""
-        if not self.pending:
-            return {}
-        wanted = set(self.pending.values())
         found: dict[str, np.ndarray] = {}
         if self.carried_vectors is not None:
-            pairs = [(self.carried[t], t) for t in wanted if t in self.carried]
-            found.update(zip([t for _, t in pairs], self.carried_vectors.reconstruct([i for i, _ in pairs])))
+            for wanted in self.pending.distinct_texts(ENCODE_CHUNK):
+                pairs = [(self.carried[t], t) for t in wanted if t in self.carried]
+                found.update(
+                    zip([t for _, t in pairs], self.carried_vectors.reconstruct([i for i, _ in pairs]))
+                )
         # A dropped id may have been taken again by a new row of this run: only the old vector counts.
-        pairs = [(i, t) for i, t in self.retired.items() if t in wanted and t not in found]
+        retired = {text: i for i, text in self.retired.items() if text not in found}
+        pairs = [(retired[t], t) for t in self.pending.ids_of(retired)]
         kept = {
             embedding_text(title, text): i
-            for i, title, text in store.embedded_with_texts(wanted - found.keys())
-            if i not in self.pending
+            for i, title, text in self.store.embedded_copies(self.pending.table)
         }
-        pairs += [(i, t) for t, i in kept.items() if t in wanted and t not in found]
+        pairs += [(i, t) for t, i in kept.items() if t not in found]
         found.update(zip([t for _, t in pairs], vectors.reconstruct([i for i, _ in pairs])))
         return found
 
@@ -106,27 +107,27 @@ ENCODE_CHUNK = 8192  # texts encoded, then added to FAISS, at a time: about 12 M
 
 def _chunks(
     reusable: dict[str, np.ndarray],
-    to_encode: list[str],
-    ids_by_text: dict[str, list[int]],
+    reused_ids: dict[str, list[int]],
+    to_encode: EncodeQueue,
     embedder: TextEncoder | None,
     batch_size: int,
     progress: Callable[[int], object],
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(vectors, ids) for every pending sentence: stored vectors first, then new ones as encoded."""
     if reusable:
-        yield _rows(reusable, ids_by_text)
+        yield _rows(list(reusable.values()), [reused_ids.get(text, []) for text in reusable])
     if not to_encode:
         return
     assert embedder is not None
     encoded = embedder.encode_chunks(to_encode, size=ENCODE_CHUNK, batch_size=batch_size, progress=progress)
     for start, vectors in zip(range(0, len(to_encode), ENCODE_CHUNK), encoded, strict=True):
-        yield _rows(dict(zip(to_encode[start : start + ENCODE_CHUNK], vectors)), ids_by_text)
+        yield _rows(list(vectors), to_encode.ids(start, start + len(vectors)))
 
 
-def _rows(by_text: dict[str, np.ndarray], ids_by_text: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+def _rows(vectors: list[np.ndarray], ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     """One row per sentence id: a text several sentences share gives each the same vector."""
-    ids = [sentence_id for text in by_text for sentence_id in ids_by_text.get(text, [])]
-    matrix = [by_text[text] for text in by_text for _ in ids_by_text.get(text, [])]
-    if not ids:
+    flat = [sentence_id for group in ids for sentence_id in group]
+    if not flat:
         return np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
-    return np.vstack(matrix).astype(np.float32), np.array(ids, dtype=np.int64)
+    matrix = [vector for vector, group in zip(vectors, ids, strict=True) for _ in group]
+    return np.vstack(matrix).astype(np.float32), np.array(flat, dtype=np.int64)

@@ -57,6 +57,32 @@ def test_changed_article_is_re_embedded_and_only_it(make_index, embedder, tmp_pa
     assert searcher.stats().articles == len(NEWS_ARTICLES)
 
 
+def test_wire_copy_in_a_new_article_reuses_the_stored_vector(make_index, embedder, tmp_path):
+    """A paper that runs the AFP sentence word for word: only its own sentence is embedded, and
+    the archive still answers with the AFP original and finds the paper's story."""
+    settings = make_index()
+    folder = tmp_path / "wire"
+    write_article(
+        folder,
+        "courier.txt",
+        {
+            "title": "Wire roundup",
+            "source": "The Courier",
+            "date": "2025-06-27",
+            "url": "https://example.com/courier/wire-roundup",
+            "text": f"{NK_SENTENCE}\n\nThe county fair opens on Saturday with a record number of stalls.",
+        },
+    )
+    report = add_articles(settings, [folder], embedder=embedder, quiet=True)
+    assert (report.sentences_embedded, report.sentences_reused) == (1, 1)
+    searcher = Searcher.open(settings, embedder)
+    first = searcher.search("how many NK soldiers died?").results[0]
+    assert (first.text, first.source) == (NK_SENTENCE, "AFP")
+    fair = searcher.search("when does the county fair open?").results[0]
+    assert (fair.source, fair.date.isoformat()) == ("The Courier", "2025-06-27")
+    assert searcher.stats().sentences == report.sentences_total
+
+
 def test_rebuild_drops_articles_no_longer_given(make_index, embedder, tmp_path):
     settings = make_index()
     folder = tmp_path / "articles"

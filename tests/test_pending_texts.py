@@ -1,0 +1,94 @@
+"""Sentences waiting for a vector wait on disk: queued once per text, read back a slice at a time."""
+
+from __future__ import annotations
+
+import sqlite3
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.pending_texts import PendingTexts
+
+
+@pytest.fixture
+def pending(tmp_path: Path) -> PendingTexts:
+    return PendingTexts(sqlite3.connect(str(tmp_path / "build.db")))
+
+
+def test_each_text_is_queued_once_in_the_order_it_was_first_written(pending):
+    pending.add([(5, "Rates rose."), (3, "Wire copy."), (9, "Rates rose."), (2, "Rain fell."), (4, "Gone.")])
+    assert pending.discard(4) and not pending.discard(4)
+    assert pending.count() == 4
+
+    queue = pending.queue(skip={"Wire copy."})
+    assert len(queue) == 2
+    assert queue[0:2] == ["Rain fell.", "Rates rose."]
+    assert (queue[0], queue[-1]) == ("Rain fell.", "Rates rose.")
+    assert queue.ids(0, 2) == [[2], [5, 9]]
+    assert pending.ids_of(["Wire copy.", "Rates rose."]) == {"Wire copy.": [3], "Rates rose.": [5, 9]}
+    with pytest.raises(IndexError):
+        queue[2]
+
+
+def test_distinct_texts_come_a_page_at_a_time(pending):
+    pending.add((n, f"Sentence {n % 7}.") for n in range(50))
+    pages = list(pending.distinct_texts(3))
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert sorted(t for page in pages for t in page) == [f"Sentence {n}." for n in range(7)]
+
+
+class _Measured(Exception):
+    pass
+
+
+def test_a_build_holds_no_waiting_text_in_memory(monkeypatch, tmp_path, embedder, write_articles):
+    """The build's Python heap when the first text goes to the encoder (every sentence waiting)
+    does not grow with the number waiting: ten times the sentences, a few bytes more a sentence
+    at most, where a map from id to text held about 350."""
+    import index.vector_update as vector_update
+    from index.build import build_index
+    from index.config import Settings
+    from index.embedder import Embedder
+
+    monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 4)
+
+    def lines_of(article: int) -> list[str]:
+        return [f"Clerk {article} filed report {n} on road {n * 7 + article}." for n in range(100)]
+
+    seen: list[tuple[list[str], int]] = []
+
+    def measured_encode(self: Embedder, texts: Any, **kwargs: Any) -> Any:
+        seen.append((list(texts), tracemalloc.get_traced_memory()[0] - before))
+        raise _Measured
+
+    monkeypatch.setattr(Embedder, "encode", measured_encode)
+    grown = {}
+    for count in (3, 30):
+        folder = write_articles(
+            [
+                {
+                    "title": f"Road reports, part {a}",
+                    "source": "The Courier",
+                    "date": "2024-05-01",
+                    "url": f"https://example.com/roads/{a}",
+                    "text": "\n\n".join(lines_of(a)),
+                }
+                for a in range(count)
+            ],
+            folder=f"articles-{count}",
+        )
+        settings = Settings(index_dir=tmp_path / f"index-{count}")
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            with pytest.raises(_Measured):
+                build_index(settings, [folder], embedder=embedder, quiet=True)
+        finally:
+            tracemalloc.stop()
+        first_texts, grown[count] = seen.pop()
+        assert first_texts == lines_of(0)[:4]
+        assert not (settings.index_dir / "current").exists()
+    per_sentence = (grown[30] - grown[3]) / 2_700
+    assert per_sentence < 20, f"{per_sentence:.0f} bytes held per waiting sentence"
