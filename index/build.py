@@ -321,7 +321,7 @@ class _VersionWriter:
                 source.close()
             self.store = Store.open_for_build(db_path)
             self.vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
-        self.changes = VectorUpdate(self.store)
+        self.changes = VectorUpdate(self.store, self.version)
         if carried is not None:
             self.changes.carry(*carried)
 

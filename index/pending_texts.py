@@ -2,25 +2,41 @@
 
 A build of a large archive writes millions of new sentences before it embeds any, and a Python map
 from each id to its text grew with the archive (about 500 MB at 1.2M lines). Here they wait in a
-temporary table of the build's own SQLite connection (a temporary file, gone when it closes), are
-grouped by text there so each distinct text is encoded once, and are read back a chunk at a time:
-what the writer holds stays one chunk, however many sentences wait.
+SQLite file attached to the build's connection, in the new version's folder (so on the index's
+disk, never in a RAM-backed /tmp, and discarded with the folder if the build dies), are grouped by
+text there so each distinct text is encoded once, and are read back a chunk at a time: what the
+writer holds stays one chunk, however many sentences wait. `close` removes the file before the
+version is published.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import overload
+
+FILE_NAME = "waiting-for-vectors.db"
 
 
 class PendingTexts:
-    table = "pending_texts"  # a temporary table: (id, the text the encoder sees)
+    table = "waiting.pending_texts"  # (id, the text the encoder sees)
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, folder: Path) -> None:
         self._conn = conn
-        conn.execute("CREATE TEMP TABLE pending_texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-        conn.execute("CREATE INDEX temp.pending_texts_by_text ON pending_texts (text)")
+        self.path = folder / FILE_NAME
+        conn.commit()  # ATTACH cannot run inside a transaction
+        conn.execute("ATTACH DATABASE ? AS waiting", [str(self.path)])
+        conn.execute("PRAGMA waiting.journal_mode=OFF")
+        conn.execute("PRAGMA waiting.synchronous=OFF")
+        conn.execute("CREATE TABLE waiting.pending_texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        conn.execute("CREATE INDEX waiting.pending_texts_by_text ON pending_texts (text)")
+
+    def close(self) -> None:
+        """Detach and delete the file; the build's own database stays open."""
+        self._conn.commit()
+        self._conn.execute("DETACH DATABASE waiting")
+        self.path.unlink(missing_ok=True)
 
     def add(self, rows: Iterable[tuple[int, str]]) -> None:
         """(sentence id, what the encoder sees) for sentences that need a vector."""
@@ -62,8 +78,8 @@ class PendingTexts:
 
     def ids_of(self, texts: Iterable[str]) -> dict[str, list[int]]:
         """The waiting sentence ids of each of `texts`."""
-        self._conn.execute("DROP TABLE IF EXISTS temp.asked_texts")
-        self._conn.execute("CREATE TEMP TABLE asked_texts (text TEXT PRIMARY KEY)")
+        self._conn.execute("DROP TABLE IF EXISTS waiting.asked_texts")
+        self._conn.execute("CREATE TABLE waiting.asked_texts (text TEXT PRIMARY KEY)")
         self._conn.executemany("INSERT OR IGNORE INTO asked_texts (text) VALUES (?)", ((t,) for t in texts))
         rows = self._conn.execute(
             "SELECT text, group_concat(id) FROM pending_texts "
@@ -74,11 +90,11 @@ class PendingTexts:
     def queue(self, skip: Iterable[str]) -> EncodeQueue:
         """The texts to encode, each once, in the order their first sentence was written; `skip`
         (texts whose vector is reused) is left out."""
-        self._conn.execute("DROP TABLE IF EXISTS temp.reused_texts")
-        self._conn.execute("CREATE TEMP TABLE reused_texts (text TEXT PRIMARY KEY)")
+        self._conn.execute("DROP TABLE IF EXISTS waiting.reused_texts")
+        self._conn.execute("CREATE TABLE waiting.reused_texts (text TEXT PRIMARY KEY)")
         self._conn.executemany("INSERT OR IGNORE INTO reused_texts (text) VALUES (?)", ((t,) for t in skip))
-        self._conn.execute("DROP TABLE IF EXISTS temp.encode_queue")
-        self._conn.execute("CREATE TEMP TABLE encode_queue (n INTEGER PRIMARY KEY, text TEXT, ids TEXT)")
+        self._conn.execute("DROP TABLE IF EXISTS waiting.encode_queue")
+        self._conn.execute("CREATE TABLE waiting.encode_queue (n INTEGER PRIMARY KEY, text TEXT, ids TEXT)")
         # n counts from 1 in insertion order, which follows the ORDER BY.
         self._conn.execute(
             "INSERT INTO encode_queue (text, ids) SELECT text, group_concat(id) FROM pending_texts "

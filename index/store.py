@@ -391,7 +391,7 @@ class Store:
 
     def embedded_copies(self, waiting: str) -> list[tuple[int, str, str]]:
         """(id, headline, text) of the sentences with a vector whose text is also the text of a
-        sentence listed in the temporary table `waiting` (id, text), other than those listed.
+        sentence listed in the table `waiting` (id, text) of an attached database, other than those.
 
         One pass over the sentences, so a build's new wire copy reuses a stored vector.
         """
@@ -400,8 +400,8 @@ class Store:
             for r in self.db.execute(
                 "SELECT sentences.id, articles.title, sentences.text FROM sentences "
                 f"JOIN articles ON articles.id = sentences.article_id WHERE {self._prose()} "
-                f"AND sentences.id NOT IN (SELECT id FROM temp.{waiting}) "
-                f"AND sentences.text IN (SELECT text FROM temp.{waiting})"
+                f"AND sentences.id NOT IN (SELECT id FROM {waiting}) "
+                f"AND sentences.text IN (SELECT text FROM {waiting})"
             ).fetchall()
         ]
 

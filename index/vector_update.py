@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -21,12 +22,12 @@ class VectorUpdate:
     A text is embedded at most once, and never when a stored vector for the same text exists: in
     the version replaced by a pipeline change, among the sentences dropped in this run, or in an
     article kept (the same wording carried by another outlet). The sentences waiting for a vector
-    are kept in the build's database (index/pending_texts.py), not in memory.
+    wait on disk (index/pending_texts.py), not in memory.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, folder: Path) -> None:
         self.store = store
-        self.pending = PendingTexts(store.db.conn)
+        self.pending = PendingTexts(store.db.conn, folder)
         self.removed: list[int] = []
         self.retired: dict[int, str] = {}  # dropped sentence id -> its text, while its vector is still there
         self.carried: dict[str, int] = {}
@@ -60,6 +61,14 @@ class VectorUpdate:
         New vectors go into the index a chunk at a time as they are encoded, and their texts are
         read from disk a chunk at a time, so the build's memory stays flat as the archive grows.
         """
+        # On failure the writer discards the whole version folder, the waiting file with it.
+        result = self._apply(vectors, embedder, batch_size=batch_size, quiet=quiet)
+        self.pending.close()
+        return result
+
+    def _apply(
+        self, vectors: VectorIndex, embedder: TextEncoder | None, *, batch_size: int, quiet: bool
+    ) -> tuple[VectorIndex, int, int]:
         pending = self.pending.count()
         reusable = self._reusable(vectors)
         vectors.remove(self.removed)

@@ -81,6 +81,7 @@ def test_wire_copy_in_a_new_article_reuses_the_stored_vector(make_index, embedde
     fair = searcher.search("when does the county fair open?").results[0]
     assert (fair.source, fair.date.isoformat()) == ("The Courier", "2025-06-27")
     assert searcher.stats().sentences == report.sentences_total
+    assert not list(settings.index_dir.rglob("waiting-for-vectors.db"))  # removed before publishing
 
 
 def test_rebuild_drops_articles_no_longer_given(make_index, embedder, tmp_path):

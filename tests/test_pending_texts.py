@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from index.pending_texts import PendingTexts
+from index.pending_texts import FILE_NAME, PendingTexts
 
 
 @pytest.fixture
 def pending(tmp_path: Path) -> PendingTexts:
-    return PendingTexts(sqlite3.connect(str(tmp_path / "build.db")))
+    return PendingTexts(sqlite3.connect(str(tmp_path / "build.db")), tmp_path)
 
 
-def test_each_text_is_queued_once_in_the_order_it_was_first_written(pending):
+def test_each_text_is_queued_once_in_the_order_it_was_first_written(pending, tmp_path):
     pending.add([(5, "Rates rose."), (3, "Wire copy."), (9, "Rates rose."), (2, "Rain fell."), (4, "Gone.")])
     assert pending.discard(4) and not pending.discard(4)
     assert pending.count() == 4
@@ -30,6 +30,9 @@ def test_each_text_is_queued_once_in_the_order_it_was_first_written(pending):
     assert pending.ids_of(["Wire copy.", "Rates rose."]) == {"Wire copy.": [3], "Rates rose.": [5, 9]}
     with pytest.raises(IndexError):
         queue[2]
+    assert (tmp_path / FILE_NAME).exists()
+    pending.close()
+    assert not (tmp_path / FILE_NAME).exists()
 
 
 def test_distinct_texts_come_a_page_at_a_time(pending):
@@ -58,9 +61,11 @@ def test_a_build_holds_no_waiting_text_in_memory(monkeypatch, tmp_path, embedder
         return [f"Clerk {article} filed report {n} on road {n * 7 + article}." for n in range(100)]
 
     seen: list[tuple[list[str], int]] = []
+    waiting: list[Path] = []
 
     def measured_encode(self: Embedder, texts: Any, **kwargs: Any) -> Any:
         seen.append((list(texts), tracemalloc.get_traced_memory()[0] - before))
+        waiting.extend(settings.index_dir.rglob(FILE_NAME))
         raise _Measured
 
     monkeypatch.setattr(Embedder, "encode", measured_encode)
@@ -89,6 +94,8 @@ def test_a_build_holds_no_waiting_text_in_memory(monkeypatch, tmp_path, embedder
             tracemalloc.stop()
         first_texts, grown[count] = seen.pop()
         assert first_texts == lines_of(0)[:4]
-        assert not (settings.index_dir / "current").exists()
+        # The sentences waited on the index's disk, in the new version's folder, gone with it.
+        assert [p.parent.parent for p in waiting] == [settings.index_dir / "versions"]
+        assert not waiting.pop().exists() and not (settings.index_dir / "current").exists()
     per_sentence = (grown[30] - grown[3]) / 2_700
     assert per_sentence < 20, f"{per_sentence:.0f} bytes held per waiting sentence"
