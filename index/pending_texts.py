@@ -63,19 +63,6 @@ class PendingTexts:
             yield [row[0] for row in rows]
             last = rows[-1][0]
 
-    def is_waiting(self, ids: Iterable[int]) -> set[int]:
-        """Those of `ids` that are waiting for a vector."""
-        ids = list(ids)
-        found: set[int] = set()
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            found.update(
-                row[0]
-                for row in self._conn.execute(f"SELECT id FROM pending_texts WHERE id IN ({marks})", part)
-            )
-        return found
-
     def ids_of(self, texts: Iterable[str]) -> dict[str, list[int]]:
         """The waiting sentence ids of each of `texts`."""
         self._conn.execute("DROP TABLE IF EXISTS waiting.asked_texts")
