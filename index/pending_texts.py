@@ -74,18 +74,28 @@ class PendingTexts:
         )
         return {text: sorted(int(i) for i in ids.split(",")) for text, ids in rows}
 
-    def queue(self, skip: Iterable[str]) -> EncodeQueue:
+    def queue(self, skip: Iterable[str], spread_first: int = 0) -> EncodeQueue:
         """The texts to encode, each once, in the order their first sentence was written; `skip`
-        (texts whose vector is reused) is left out."""
+        (texts whose vector is reused) is left out.
+
+        With `spread_first`, at least that many texts taken at an even stride through the whole
+        queue come first: IVF trains on the first vectors encoded, and k-means should see the
+        whole archive, not its first articles.
+        """
         self._conn.execute("DROP TABLE IF EXISTS waiting.reused_texts")
         self._conn.execute("CREATE TABLE waiting.reused_texts (text TEXT PRIMARY KEY)")
         self._conn.executemany("INSERT OR IGNORE INTO reused_texts (text) VALUES (?)", ((t,) for t in skip))
         self._conn.execute("DROP TABLE IF EXISTS waiting.encode_queue")
         self._conn.execute("CREATE TABLE waiting.encode_queue (n INTEGER PRIMARY KEY, text TEXT, ids TEXT)")
-        # n counts from 1 in insertion order, which follows the ORDER BY.
+        # n counts from 1 in insertion order, which follows the ORDER BY; `written` numbers the
+        # texts in the order they were written, and every `stride`-th of them goes first.
         self._conn.execute(
-            "INSERT INTO encode_queue (text, ids) SELECT text, group_concat(id) FROM pending_texts "
-            "WHERE text NOT IN (SELECT text FROM reused_texts) GROUP BY text ORDER BY min(id)"
+            "INSERT INTO encode_queue (text, ids) SELECT text, ids FROM ("
+            "  SELECT text, group_concat(id) AS ids,"
+            "    row_number() OVER (ORDER BY min(id)) - 1 AS written, count(*) OVER () AS total"
+            "  FROM pending_texts WHERE text NOT IN (SELECT text FROM reused_texts) GROUP BY text"
+            ") ORDER BY CASE WHEN ?1 > 0 THEN written % max(1, total / ?1) != 0 ELSE 0 END, written",
+            [spread_first],
         )
         return EncodeQueue(self._conn)
 

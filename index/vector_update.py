@@ -13,7 +13,7 @@ from .embedder import TextEncoder
 from .embedding_text import embedding_text
 from .pending_texts import EncodeQueue, PendingTexts
 from .store import Store
-from .vectors import VectorIndex, choose_spec
+from .vectors import VectorIndex, choose_spec, training_size
 
 
 class VectorUpdate:
@@ -74,16 +74,17 @@ class VectorUpdate:
         vectors.remove(self.removed)
         if not pending:
             return vectors, 0, 0
-        to_encode = self.pending.queue(skip=reusable)
+        spec = choose_spec(vectors.count + pending)
+        retrains = spec.kind != vectors.spec.kind
+        to_encode = self.pending.queue(skip=reusable, spread_first=training_size(spec) if retrains else 0)
         if to_encode:
             assert embedder is not None
-        spec = choose_spec(vectors.count + pending)
         with tqdm(
             total=len(to_encode), desc="embedding", unit=" sentences", disable=quiet, file=sys.stderr
         ) as bar:
             reused_ids = self.pending.ids_of(reusable)
             chunks = _chunks(reusable, reused_ids, to_encode, embedder, batch_size, bar.update)
-            if spec.kind == vectors.spec.kind:
+            if not retrains:
                 for matrix, ids in chunks:
                     vectors.add(matrix, ids)
             else:

@@ -5,6 +5,7 @@ A vector's FAISS id is its sentence's SQLite row id, so a hit maps straight back
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -41,6 +42,10 @@ EXACT_SEARCH_LIMIT = 200_000
 # Vectors an IVF index trains on, per list: FAISS asks for 39 at the least; 64 keeps k-means
 # steady while bounding what a build holds (128k vectors, 200 MB, for 2,048 lists).
 TRAINING_PER_LIST = 64
+# Lists stop growing here (reached at about a million vectors), so IVF never trains on more than
+# MAX_NLIST * TRAINING_PER_LIST vectors (262,144: 400 MB, and as much again while FAISS trains)
+# however large the archive; past that, lists just grow longer (2,400 vectors each at 10M).
+MAX_NLIST = 4096
 # Exhaustive search reads every vector for every question, so it is bound by memory bandwidth:
 # half-precision vectors halve it (29 -> 15 ms a question at 192k vectors) with scores within
 # 5e-5 of full precision and 99.97% of the top 100 unchanged (docs/benchmarks.md).
@@ -87,8 +92,13 @@ def choose_spec(vector_count: int) -> IndexSpec:
     """
     if vector_count <= EXACT_SEARCH_LIMIT:
         return IndexSpec(FLAT_FP16)
-    nlist = 2 ** round(math.log2(4 * math.sqrt(vector_count)))
+    nlist = min(MAX_NLIST, 2 ** round(math.log2(4 * math.sqrt(vector_count))))
     return IndexSpec("ivf-sq8", nlist=nlist, nprobe=min(64, nlist))
+
+
+def training_size(spec: IndexSpec) -> int:
+    """How many vectors an index of kind `spec` trains on: none for exhaustive search."""
+    return 0 if spec.kind in EXHAUSTIVE else spec.nlist * TRAINING_PER_LIST
 
 
 def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
@@ -114,18 +124,33 @@ def _held_and_first(
     chunks: Iterator[tuple[np.ndarray, np.ndarray]],
     wanted: int,
     dimension: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The held vectors then whole chunks, until there are `wanted` of them, as one matrix and its ids."""
-    parts = [held]
-    while sum(len(ids) for _, ids in parts) < wanted:
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The held vectors then chunks' rows, up to `wanted` (or all held), in one matrix with its ids,
+    and the rest of the last chunk read.
+
+    The matrix is filled in place as chunks come: a list of chunks joined at the end held every
+    training vector twice (800 MB at a million vectors).
+    """
+    matrix, ids = held
+    if len(ids) >= wanted:
+        return matrix, ids, None
+    rows = np.empty((wanted, dimension), dtype=np.float32)
+    row_ids = np.empty(wanted, dtype=np.int64)
+    rows[: len(ids)], row_ids[: len(ids)] = matrix, ids
+    filled, rest = len(ids), None
+    del matrix, ids
+    while filled < wanted:
         chunk = next(chunks, None)
         if chunk is None:
             break
-        parts.append(chunk)
-    parts = [(matrix, ids) for matrix, ids in parts if len(ids)]
-    if not parts:
-        return np.zeros((0, dimension), dtype=np.float32), np.zeros(0, dtype=np.int64)
-    return np.concatenate([matrix for matrix, _ in parts]), np.concatenate([ids for _, ids in parts])
+        chunk_rows, chunk_ids = chunk
+        taken = min(len(chunk_ids), wanted - filled)
+        rows[filled : filled + taken] = chunk_rows[:taken]
+        row_ids[filled : filled + taken] = chunk_ids[:taken]
+        filled += taken
+        if taken < len(chunk_ids):
+            rest = (chunk_rows[taken:], chunk_ids[taken:])
+    return rows[:filled], row_ids[:filled], rest
 
 
 def _half_precision(dimension: int) -> Any:
@@ -151,18 +176,18 @@ class VectorIndex:
     def rebuilt_as(self, spec: IndexSpec, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> VectorIndex:
         """A new index of kind `spec` holding these vectors and then `chunks`, added as they come.
 
-        IVF trains on the vectors held here plus as many chunks as it needs (TRAINING_PER_LIST
-        per list); only those are held at once, in one matrix (FAISS copies it once more to train).
+        IVF trains on the vectors held here plus as many chunk rows as it needs (`training_size`);
+        only those are held at once, in one matrix (FAISS copies it once more to train).
         """
         remaining = iter(chunks)
-        wanted = 0 if spec.kind in EXHAUSTIVE else spec.nlist * TRAINING_PER_LIST
-        first, first_ids = _held_and_first(self.vectors_and_ids(), remaining, wanted, self.dimension)
+        wanted = training_size(spec)
+        first, first_ids, rest = _held_and_first(self.vectors_and_ids(), remaining, wanted, self.dimension)
         training = first if wanted else np.zeros((0, self.dimension), dtype=np.float32)
         rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec)
         del training
         rebuilt.add(first, first_ids)
         del first
-        for matrix, ids in remaining:
+        for matrix, ids in itertools.chain([rest] if rest else [], remaining):
             rebuilt.add(matrix, ids)
         return rebuilt
 

@@ -35,6 +35,18 @@ def test_each_text_is_queued_once_in_the_order_it_was_first_written(pending, tmp
     assert not (tmp_path / FILE_NAME).exists()
 
 
+def test_the_texts_ivf_trains_on_are_spread_over_the_whole_archive_and_come_first(pending):
+    """Ten articles written one after another: the first texts encoded sample every one of them."""
+    pending.add((n, f"Article {n // 10}, line {n % 10}.") for n in range(100))
+    queue = pending.queue(skip=(), spread_first=10)
+    first = queue[0:10]
+    assert first == [f"Article {a}, line 0." for a in range(10)]
+    rest = queue[10:100]
+    assert rest[0:2] == ["Article 0, line 1.", "Article 0, line 2."]  # then the rest as written
+    assert sorted(first + rest) == sorted(f"Article {n // 10}, line {n % 10}." for n in range(100))
+    assert queue.ids(0, 2) == [[0], [10]]
+
+
 def test_distinct_texts_come_a_page_at_a_time(pending):
     pending.add((n, f"Sentence {n % 7}.") for n in range(50))
     pages = list(pending.distinct_texts(3))

@@ -61,7 +61,8 @@ def test_an_index_built_with_full_precision_still_loads_and_searches(tmp_path):
 def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch):
     import index.vectors as vectors_module
 
-    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 10)
+    # 4 lists x 30 = 120 training vectors: the 100 held and 20 rows of the first chunk of 50.
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 30)
     vectors = _unit_vectors(400, seed=9)
     small = VectorIndex.build(vectors[:100], np.arange(100), IndexSpec(FLAT_FP16))
     pulled = []
@@ -75,7 +76,17 @@ def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch)
     assert ivf.spec.kind == "ivf-sq8" and ivf.count == 400
     assert sorted(ivf.vectors_and_ids()[1].tolist()) == list(range(400))
     assert ivf.search(vectors[321], 1)[0][0] == 321
+    assert ivf.search(vectors[140], 1)[0][0] == 140  # from the part of a chunk not trained on
     assert len(pulled) == 6
+
+
+def test_lists_and_the_training_sample_stop_growing_at_a_million_vectors():
+    from index.vectors import MAX_NLIST, training_size
+
+    at_a_million, at_ten_million = choose_spec(1_000_000), choose_spec(10_000_000)
+    assert at_a_million.nlist == at_ten_million.nlist == MAX_NLIST
+    assert training_size(at_ten_million) == training_size(at_a_million) == 262_144
+    assert training_size(choose_spec(1_000)) == 0
 
 
 def _council_articles(folder: Path) -> None:
@@ -171,9 +182,10 @@ def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, 
     kinds = [kind for kind, _ in events]
     trained = kinds.index("train")
     held = sum(n for _, n in events[:trained])
-    assert kinds[:trained] == ["encode"] * 11 and held == 33  # whole chunks of 3 until 32 lists have one each
-    assert events[trained : trained + 2] == [("train", held), ("add", held)]
-    assert events[trained + 2 :] == [("encode", 3), ("add", 3)] * 7
+    assert kinds[:trained] == ["encode"] * 11 and held == 33  # chunks of 3 until 32 lists have one each
+    # It trains on exactly 32 and adds them, then the last chunk's 33rd row, then each chunk encoded.
+    assert events[trained : trained + 3] == [("train", 32), ("add", 32), ("add", 1)]
+    assert events[trained + 3 :] == [("encode", 3), ("add", 3)] * 7
     assert report.sentences_embedded == held + 21 == 54
 
     answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
