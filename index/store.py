@@ -136,6 +136,9 @@ def _add_words(conn: sqlite3.Connection, counts: Counter[str], sign: int) -> Non
 
 # A sentence that may be offered as an answer: prose, or one stored before lines were classified.
 _PROSE = "({table}.kind IS NULL OR {table}.kind = 'text')"
+# BM25 reads this many times the matches asked for, so furniture dropped after ranking rarely
+# leaves fewer than asked (1.3 fell short for 12% of questions on the RealTime QA index).
+FTS_DEPTH_MARGIN = 2
 
 
 def quote_term(term: str) -> str:
@@ -353,16 +356,30 @@ class Store:
     def full_text_search(self, match: str, limit: int, context_weight: float) -> list[tuple[int, float]]:
         """(sentence id, BM25 score where higher is better) of prose sentences for an FTS5 MATCH expression.
 
-        A match in the sentence's context column counts `context_weight` times a match in its text.
+        A match in the context column counts `context_weight` times a match in the text. FTS5 ranks
+        on its own and furniture is dropped after: joining every match to its row before ranking
+        cost 40% of the stage (docs/benchmarks.md). When furniture takes more than the margin,
+        the query runs again deeper, so the result is the same top `limit`.
         """
-        rows = self.db.execute(
-            "SELECT sentences_fts.rowid, -bm25(sentences_fts, 1.0, ?) AS score FROM sentences_fts "
-            "JOIN sentences ON sentences.id = sentences_fts.rowid "
-            f"WHERE sentences_fts MATCH ? AND {self._prose()} "
-            "ORDER BY bm25(sentences_fts, 1.0, ?) LIMIT ?",
-            [context_weight, match, context_weight, limit],
-        ).fetchall()
-        return [(int(r[0]), float(r[1])) for r in rows]
+        depth = limit * FTS_DEPTH_MARGIN
+        while True:
+            rows = self.db.execute(
+                "SELECT rowid, -bm25(sentences_fts, 1.0, ?) FROM sentences_fts "
+                "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts, 1.0, ?) LIMIT ?",
+                [context_weight, match, context_weight, depth],
+            ).fetchall()
+            prose = self._prose_ids([int(r[0]) for r in rows])
+            hits = [(int(r[0]), float(r[1])) for r in rows if int(r[0]) in prose]
+            if len(hits) >= limit or len(rows) < depth:
+                return hits[:limit]
+            depth *= 4
+
+    def _prose_ids(self, ids: list[int]) -> set[int]:
+        if not self._classified or not ids:
+            return set(ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT id FROM sentences WHERE id IN ({marks}) AND {self._prose()}", ids)
+        return {int(r[0]) for r in rows}
 
     def sentences_with_phrase(self, phrase: str, limit: int) -> list[int]:
         """Ids of prose sentences whose text holds these words in this order (stemmed, any case).

@@ -72,6 +72,24 @@ def test_furniture_feeds_its_neighbours_context_but_is_never_a_candidate_or_cont
     assert reader.kind_counts() == {"heading": 1, "text": 1, "related": 1}
 
 
+def test_bm25_returns_the_prose_top_k_when_furniture_outranks_it(tmp_path):
+    """Short furniture lines score higher and are dropped after ranking; the query goes deeper."""
+    built = Store.open_for_build(tmp_path / "index.db")
+    built.db.table("articles").insert({"id": 1, "title": "War"})
+    teasers = [f"Kursk {n}" for n in range(9)]
+    prose = [
+        "Fighting around Kursk went on through the winter, officials in Kyiv said on Monday.",
+        "About 600 soldiers were killed near Kursk, according to the briefing given to lawmakers.",
+    ]
+    ids = built.insert_sentences(1, "War", teasers + prose, ["related"] * len(teasers) + ["text"] * 2)
+    built.finish()
+    reader = Store.open_read_only(tmp_path / "index.db")
+
+    found = reader.full_text_search('"kursk"', 2, context_weight=0.0)
+    assert sorted(i for i, _ in found) == sorted(ids[-2:])
+    assert found[0][1] >= found[1][1] > 0
+
+
 def test_an_index_built_before_lines_were_classified_offers_every_sentence(tmp_path):
     db = sqlite_utils.Database(tmp_path / "old.db")
     store.m001_articles_and_sentences(db)
