@@ -58,6 +58,10 @@ COMMON_SHARE = 0.05
 # them out moved no answer (RealTime QA MRR 0.244 -> 0.243, R@5 0.350 -> 0.353).
 BM25_PRUNE_FROM = 50_000
 BM25_MAX_SHARE = 0.02
+# Whatever the index's size, the BM25 query also leaves out words found in more than this many
+# sentences: scoring every match of every word is the stage's cost, and a share lets it grow with
+# the archive (p95 728 ms at 1.46M lines). At the RealTime QA index's size the share binds first.
+BM25_MAX_MATCHES = 5_000
 # The context column holds five times the text, so there the query keeps only rarer words.
 CONTEXT_MAX_SHARE = 0.002
 
@@ -192,14 +196,20 @@ def lexical_terms(question: str) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t not in STOP_WORDS))
 
 
-def bm25_terms(question: Question, sentence_count: int, max_share: float = BM25_MAX_SHARE) -> tuple[str, ...]:
-    """The question's terms worth a BM25 query: all of them, or in a large index the rarer ones.
+def bm25_terms(
+    question: Question,
+    sentence_count: int,
+    max_share: float = BM25_MAX_SHARE,
+    max_matches: int = BM25_MAX_MATCHES,
+) -> tuple[str, ...]:
+    """The question's terms worth a BM25 query: all of them, or in a large index the rarer ones
+    (in at most `max_share` of the sentences and at most `max_matches` of them).
 
     When every term is common, the two rarest stand in, so BM25 still finds candidates.
     """
     if sentence_count < BM25_PRUNE_FROM or not question.weights:
         return question.terms
-    floor = share_floor(sentence_count, max_share)
+    floor = share_floor(sentence_count, min(max_share, max_matches / sentence_count))
     rare = tuple(t for t in question.terms if question.weights.get(t, floor) >= floor)
     return rare or tuple(sorted(question.terms, key=lambda t: -question.weights.get(t, 0.0))[:2])
 

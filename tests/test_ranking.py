@@ -311,6 +311,10 @@ def test_a_large_index_leaves_common_words_out_of_bm25():
     assert ranking.bm25_terms(question, 1_000) == ("troops", "died", "kursk")  # small: every term
     assert ranking.bm25_terms(question, 200_000) == ("troops", "kursk")
     assert ranking.bm25_terms(question, 200_000, max_share=0.0005) == ("kursk",)
+    # In ten million sentences "troops" (IDF 5: ~67,000 of them) is under the 2% share but over
+    # the 5,000 matches BM25 scores at most, whatever the size.
+    assert ranking.bm25_terms(question, 10_000_000) == ("kursk",)
+    assert ranking.bm25_terms(question, 10_000_000, max_matches=10**9) == ("troops", "kursk")
     common = ranking.Question(
         "what did they say", ("say", "they", "did"), frozenset(), None, {"say": 1.0, "they": 2.0, "did": 1.5}
     )
