@@ -15,26 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import random
 import time
 from pathlib import Path
 from statistics import median
 from typing import Any
 
+from bench.bench_encoders import sample_sentences
 from bench.stats import machine
 
 ARTICLES = Path("/work/bench-work/rtqa/realtimeqa-articles.jsonl")
 WAYS = {"1 process x 2 threads": (1, 2), "1 process x 1 thread": (1, 1), "2 processes x 1 thread": (2, 1)}
-
-
-def sample_sentences(path: Path, count: int, seed: int = 3) -> list[str]:
-    from index.sentences import split_sentences
-
-    sentences = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            sentences.extend(split_sentences(json.loads(line)["text"]))
-    return random.Random(seed).sample(sentences, count)
 
 
 def _encode(texts: list[str], threads: int, results: Any) -> None:

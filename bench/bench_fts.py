@@ -51,7 +51,7 @@ def main() -> None:
             runs = [_run(store, count, items, shorthand, cap) for _ in range(args.runs)]
             rows.append(_summary(cap, runs))
         report["databases"].append({"path": str(path), "sentences": count, "caps": rows})
-        store.db.conn.close()
+        store.close()
     print(json.dumps(report, indent=2))
 
 

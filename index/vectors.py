@@ -144,6 +144,8 @@ def _held_and_first(
         if chunk is None:
             break
         chunk_rows, chunk_ids = chunk
+        if not len(chunk_ids):
+            continue
         taken = min(len(chunk_ids), wanted - filled)
         rows[filled : filled + taken] = chunk_rows[:taken]
         row_ids[filled : filled + taken] = chunk_ids[:taken]

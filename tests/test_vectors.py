@@ -80,6 +80,19 @@ def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch)
     assert len(pulled) == 6
 
 
+def test_an_empty_chunk_before_training_is_skipped(monkeypatch):
+    """A build whose reused vectors belong to no waiting sentence hands over an empty chunk first."""
+    import index.vectors as vectors_module
+
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 30)
+    vectors = _unit_vectors(200, seed=4)
+    chunks = [(np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64))]
+    chunks += [(vectors[start : start + 50], np.arange(start, start + 50)) for start in range(0, 200, 50)]
+    ivf = VectorIndex.empty(vectors.shape[1]).rebuilt_as(IndexSpec("ivf-sq8", nlist=4, nprobe=4), chunks)
+    assert ivf.count == 200
+    assert ivf.search(vectors[130], 1)[0][0] == 130
+
+
 def test_lists_and_the_training_sample_stop_growing_at_a_million_vectors():
     from index.vectors import MAX_NLIST, training_size
 
