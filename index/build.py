@@ -20,6 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from . import heap, integrity, versions
+from .build_encoding import encoding_of, setting_for
 from .config import Settings
 from .embedder import TextEncoder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
@@ -69,6 +70,7 @@ class BuildReport:
     embed_seconds: float = 0.0
     version: str = ""
     index_type: str = ""
+    encoder: str = ""  # what made the vectors (index/int8_encoder.py)
     # Approximate indexes only: recall@10 vs exact on a sample of their vectors (index/recall.py).
     recall_at_10: float | None = None
     recall_sample: int = 0
@@ -332,13 +334,14 @@ class _VersionWriter:
             return False
         if self.embedder is None:
             return True
-        return bool(meta.get("model") == self.embedder.name)
+        return bool(meta.get("model") == self.embedder.name and encoding_of(meta) == self.embedder.encoding)
 
     def _same_vectors(self, meta: dict[str, Any]) -> bool:
         """Only the pipeline changed: a sentence with the same text still has the same vector."""
         return bool(
             self.embedder is not None
             and meta.get("model") == self.embedder.name
+            and encoding_of(meta) == self.embedder.encoding
             and meta.get("embedding_input") == EMBEDDING_INPUT
         )
 
@@ -355,6 +358,14 @@ class _VersionWriter:
 
     def _mismatch_message(self, meta: dict[str, Any]) -> str:
         model = self.embedder.name if self.embedder else "this newsdesk"
+        encoding = self.embedder.encoding if self.embedder else encoding_of(meta)
+        if encoding != encoding_of(meta) and meta.get("model") == model:
+            return (
+                f"The index at {self.settings.index_dir} holds vectors made by the {encoding_of(meta)!r} "
+                f"encoder; this build encodes with {encoding!r}, and the two do not mix. "
+                f"Set NEWSDESK_BUILD_ENCODER to {setting_for(encoding_of(meta))!r} to add to it, or "
+                "rebuild it with `newsdesk index build --fresh PATH`."
+            )
         return (
             f"The index at {self.settings.index_dir} was built with model "
             f"{meta.get('model')!r} (pipeline {meta.get('pipeline_version')}, input "
@@ -536,6 +547,7 @@ class _VersionWriter:
             embed_seconds=embed_seconds,
             version=self.version.name,
             index_type=spec.describe(),
+            encoder=self.meta["encoder"],
             recall_at_10=recall.at_10 if recall else None,
             recall_sample=recall.queries if recall else 0,
             recall_seconds=recall.seconds if recall else 0.0,
@@ -562,6 +574,7 @@ class _VersionWriter:
             "answerable_sentences": answerable,
             "pipeline_version": PIPELINE_VERSION,
             "embedding_input": EMBEDDING_INPUT,
+            "encoder": self.embedder.encoding if self.embedder else encoding_of(self.meta),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         recall = measure_recall(self.vectors)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import click
 
+from .build_encoding import chosen_encoder
 from .citation import format_attribution, format_date
 from .config import Settings, parse_date_order
 from .errors import NewsdeskError, QuestionError
@@ -97,12 +98,25 @@ def make_embedder(settings: Settings) -> Any:
 
 
 @contextlib.contextmanager
-def build_encoder(settings: Settings, embedder: Any, ray_address: str | None, quiet: bool) -> Iterator[Any]:
-    """What a build embeds with: the local model, or a Ray cluster joined now, so a wrong address
-    fails before any article is read."""
+def build_encoder(
+    settings: Settings, embedder: Any, ray_address: str | None, quiet: bool, *, fresh: bool = False
+) -> Iterator[Any]:
+    """What a build embeds with: the local model (on torch, or int8 on ONNX Runtime; see
+    `chosen_encoder`), or a Ray cluster joined now, so a wrong address fails before any article
+    is read."""
     if ray_address is None:
-        yield embedder
+        if chosen_encoder(settings, fresh=fresh) == "onnx-int8":
+            from .int8_encoder import Int8Encoder
+
+            yield Int8Encoder.prepare(settings, embedder)
+        else:
+            yield embedder
         return
+    if settings.build_encoder not in (None, "torch"):
+        raise click.UsageError(
+            "--ray embeds with torch on the cluster; unset NEWSDESK_BUILD_ENCODER "
+            f"(now {settings.build_encoder!r}) to build on Ray."
+        )
     from .ray_encoder import RayEncoder
 
     encoder = RayEncoder(settings, embedder, None if ray_address == "local" else ray_address)
@@ -216,7 +230,7 @@ def build_command(
 
     settings = reading_settings(index_dir, date_order, follow_links)
     embedder = make_embedder(settings)
-    with build_encoder(settings, embedder, ray_address, quiet) as encoder:
+    with build_encoder(settings, embedder, ray_address, quiet, fresh=fresh) as encoder:
         report = build_index(
             settings,
             list(paths),
@@ -658,7 +672,7 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
         recall = _recall(report.recall_at_10, report.recall_sample)
         click.echo(
             f"{report.articles_total:,} articles, {report.sentences_total:,} sentences in "
-            f"{settings.index_dir} ({report.index_type}{recall}).\n"
+            f"{settings.index_dir} ({report.index_type}{recall}; vectors by {report.encoder}).\n"
             f"  {report.articles_new} new, {report.articles_updated} updated, "
             f"{report.articles_unchanged} unchanged, {report.duplicates} duplicates skipped, "
             f"{report.articles_removed} removed; {report.sentences_embedded:,} sentences embedded, "
@@ -716,7 +730,7 @@ def format_stats(stats: IndexStats) -> str:
             f"sentences:  {stats.sentences:,}" + _furniture(stats),
             f"outlets:    {outlets}",
             f"dates:      {dates} ({stats.undated_articles:,} undated)",
-            f"model:      {stats.model} ({stats.dimension} dimensions)",
+            f"model:      {stats.model} ({stats.dimension} dimensions, vectors by {stats.encoder})",
             f"index:      {stats.index_type}{_recall(stats.recall_at_10, stats.recall_sample)}",
             f"built:      {stats.built_at}",
             f"size:       {stats.size_bytes / 1e6:.1f} MB at {stats.path}",

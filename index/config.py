@@ -14,6 +14,12 @@ DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy")
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 QUERY_ENCODERS = ("onnx", "torch")
+# What a build embeds sentences with: "torch" (sentence-transformers, the reference) or
+# "onnx-int8" (index/int8_encoder.py: faster, cosine 0.995 to torch's vectors, the same answers
+# within noise; docs/benchmarks.md). Unset, a build follows the index it adds to, and a new index
+# (or --fresh) takes DEFAULT_BUILD_ENCODER.
+BUILD_ENCODERS = ("torch", "onnx-int8")
+DEFAULT_BUILD_ENCODER = "onnx-int8"
 # An approximate index is checked against exact search when it is published (index/recall.py):
 # this many of its own vectors, drawn with a fixed seed, are the queries; under the floor the
 # build warns. IVF-SQ8 at nprobe 64 measured 0.94 on the 307k-vector scale index
@@ -37,6 +43,7 @@ class Settings:
     # "onnx": questions are encoded by the ONNX export written beside the index at build time
     # (no torch import, so a cold `ask` starts fast); "torch": always sentence-transformers.
     query_encoder: str = "onnx"
+    build_encoder: str | None = None
     # Reading articles: None reads an ambiguous date month first, with a warning naming it.
     date_order: DateOrder | None = None
     follow_links: bool = False  # follow links that lead out of the paths given to a build
@@ -70,6 +77,10 @@ class Settings:
         if env.get("NEWSDESK_QUERY_ENCODER"):
             values["query_encoder"] = _choice(
                 "NEWSDESK_QUERY_ENCODER", env["NEWSDESK_QUERY_ENCODER"], QUERY_ENCODERS
+            )
+        if env.get("NEWSDESK_BUILD_ENCODER"):
+            values["build_encoder"] = _choice(
+                "NEWSDESK_BUILD_ENCODER", env["NEWSDESK_BUILD_ENCODER"], BUILD_ENCODERS
             )
         if env.get("NEWSDESK_RESULTS"):
             values["results_per_answer"] = _positive_int("NEWSDESK_RESULTS", env["NEWSDESK_RESULTS"])

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from . import heap
+from .build_encoding import TORCH_ENCODING
 from .config import DEFAULT_MODEL_NAME, Settings
 from .errors import ModelError
 
@@ -40,7 +41,7 @@ BATCH_CHARS_PER_TEXT = 200
 LONGEST_COUNTED = 1200
 
 
-def _batches(order: np.ndarray, lengths: Sequence[int], batch_size: int) -> Iterator[np.ndarray]:
+def batches(order: np.ndarray, lengths: Sequence[int], batch_size: int) -> Iterator[np.ndarray]:
     """Positions of `order` (texts shortest first) in batches within the character budget."""
     budget = batch_size * BATCH_CHARS_PER_TEXT
     start = 0
@@ -55,7 +56,12 @@ def _batches(order: np.ndarray, lengths: Sequence[int], batch_size: int) -> Iter
 
 
 class TextEncoder(Protocol):
-    """What a build embeds with: this module's `Embedder`, or `index.ray_encoder.RayEncoder`."""
+    """What a build embeds with: this module's `Embedder`, `index.ray_encoder.RayEncoder` (the
+    same torch vectors, made on Ray), or `index.int8_encoder.Int8Encoder`."""
+
+    # Which computation made the vectors, recorded in build.json: vectors of one model made by
+    # two encodings are close, not equal, so an index never mixes them.
+    encoding: str
 
     @property
     def name(self) -> str: ...
@@ -75,6 +81,8 @@ class TextEncoder(Protocol):
 
 class Embedder:
     """Turns text into unit-length float32 vectors (cosine similarity = inner product)."""
+
+    encoding = TORCH_ENCODING
 
     def __init__(self, settings: Settings, *, device: str = "cpu") -> None:
         self._model_path = settings.model_path
@@ -114,7 +122,7 @@ class Embedder:
         lengths = [len(t) for t in texts]
         order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for picked in _batches(order, lengths, batch_size):
+        for picked in batches(order, lengths, batch_size):
             out[picked] = self._encode([texts[i] for i in picked], len(picked))
             if progress is not None:
                 progress(len(picked))

@@ -35,6 +35,7 @@ def stats_for(version: Path, meta: dict[str, Any], store: Store) -> IndexStats:
         undated_articles=undated,
         model=str(meta.get("model")),
         dimension=int(meta.get("dimension", 0)),
+        encoder=str(meta.get("encoder", "torch")),
         index_type=str(meta.get("index_type")),
         built_at=str(meta.get("created")),
         size_bytes=sum(p.stat().st_size for p in version.iterdir() if p.is_file()),

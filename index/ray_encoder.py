@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .build_encoding import TORCH_ENCODING
 from .config import Settings
 from .embedder import Embedder
 from .errors import RayClusterError
@@ -33,6 +34,8 @@ class RayEncoder:
     every Ray actor must reproduce before it encodes (index/ray_embedding.py): vectors made here and
     by a local build come from one model, normalised alike, so they mix in one index.
     """
+
+    encoding = TORCH_ENCODING
 
     def __init__(self, settings: Settings, local: Embedder, address: str | None) -> None:
         self.settings = settings

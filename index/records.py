@@ -158,6 +158,8 @@ class IndexStats:
     path: str
     # Lines by kind (index/furniture.py): "text" ones are answers, the rest only feed search.
     line_kinds: tuple[tuple[str, int], ...] = ()
+    # What made the vectors: "torch", or "onnx-int8/1" (index/int8_encoder.py).
+    encoder: str = "torch"
     # Approximate indexes built since it was measured: recall@10 vs exact, and on how many queries.
     recall_at_10: float | None = None
     recall_sample: int = 0

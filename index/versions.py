@@ -40,6 +40,7 @@ META_TYPES: dict[str, type] = {
     "answerable_sentences": int,
     "pipeline_version": int,
     "embedding_input": str,
+    "encoder": str,
     "created": str,
     # Approximate kinds only (index/recall.py): recall@10 vs exact and how many queries measured it.
     "recall_at_10": float,

@@ -18,6 +18,9 @@ from index.embedder import Embedder
 # CLI builds in tests share the session's model and skip the ONNX query-encoder export (seconds
 # each); tests/test_query_encoder.py exports one and asks through it.
 os.environ.setdefault("NEWSDESK_QUERY_ENCODER", "torch")
+# They also embed with the session's model itself, not the int8 build encoder a new index takes
+# by default (export and quantisation cost seconds a build); tests/test_int8_encoder.py covers it.
+os.environ.setdefault("NEWSDESK_BUILD_ENCODER", "torch")
 
 NK_SENTENCE = (
     "Around 600 North Korean soldiers have been killed and thousands more wounded fighting for "

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.embedder import BATCH_CHARS_PER_TEXT, LONGEST_COUNTED, _batches
+from index.embedder import BATCH_CHARS_PER_TEXT, LONGEST_COUNTED, batches
 
 
 def test_long_texts_go_in_smaller_batches_and_every_text_once():
     lengths = [40] * 100 + [400] * 30 + [5000] * 12
     order = np.argsort(lengths, kind="stable")
-    batches = list(_batches(order, lengths, 64))
-    assert np.array_equal(np.concatenate(batches), order)
-    sizes = [len(b) for b in batches]
+    found = list(batches(order, lengths, 64))
+    assert np.array_equal(np.concatenate(found), order)
+    sizes = [len(b) for b in found]
     assert sizes[0] == 64  # short texts fill whole batches
-    for batch in batches:
+    for batch in found:
         longest = min(max(lengths[i] for i in batch), LONGEST_COUNTED)
         assert len(batch) <= 64 and (len(batch) == 1 or len(batch) * longest <= 64 * BATCH_CHARS_PER_TEXT)
-    assert [len(b) for b in batches if lengths[b[0]] == 5000] == [10, 2]
+    assert [len(b) for b in found if lengths[b[0]] == 5000] == [10, 2]
 
 
 def test_a_mixed_batch_gives_the_vectors_each_text_gets_alone(embedder):
