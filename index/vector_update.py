@@ -13,7 +13,7 @@ from .embedder import TextEncoder
 from .embedding_text import embedding_text
 from .pending_texts import EncodeQueue, PendingTexts
 from .store import Store
-from .vectors import VectorIndex, choose_spec, training_size
+from .vectors import IndexSpec, VectorIndex, choose_spec, training_size
 
 
 class VectorUpdate:
@@ -75,7 +75,7 @@ class VectorUpdate:
         if not pending:
             return vectors, 0, 0
         spec = choose_spec(vectors.count + pending)
-        retrains = spec.kind != vectors.spec.kind
+        retrains = _outgrown(vectors.spec, spec)
         to_encode = self.pending.queue(skip=reusable, spread_first=training_size(spec) if retrains else 0)
         if to_encode:
             assert embedder is not None
@@ -110,6 +110,14 @@ class VectorUpdate:
         pairs += [(i, t) for t, i in kept.items() if t not in found]
         found.update(zip([t for _, t in pairs], vectors.reconstruct([i for i, _ in pairs])))
         return found
+
+
+def _outgrown(held: IndexSpec, wanted: IndexSpec) -> bool:
+    """An index is rebuilt when the archive needs another kind, or twice the IVF lists it was
+    trained with: an archive that crossed into IVF at 200k sentences and grew to a million would
+    otherwise keep 2,048 lists where 4,096 suit it (lists cap at MAX_NLIST, so this happens once
+    or twice in an archive's life, and the held vectors come back from their 8-bit codes)."""
+    return wanted.kind != held.kind or wanted.nlist >= 2 * held.nlist > 0
 
 
 ENCODE_CHUNK = 8192  # texts encoded, then added to FAISS, at a time: about 12 MB of vectors

@@ -204,3 +204,48 @@ def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, 
     answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
     assert answer.results[0].text == NK_SENTENCE
     assert (answer.results[0].source, answer.results[0].date.isoformat()) == ("AFP", "2025-06-26")
+
+
+def test_an_ivf_index_that_outgrows_its_lists_is_retrained_and_keeps_every_sentence(
+    monkeypatch, tmp_path, embedder
+):
+    """An archive four times the size its IVF lists were trained for gets twice the lists; the
+    sentences already indexed come back from their stored codes, none is embedded again."""
+    from conftest import NK_SENTENCE, write_article
+
+    import index.vectors as vectors_module
+    from index.build import add_articles, build_index
+    from index.config import Settings
+    from index.search import Searcher
+
+    monkeypatch.setattr(vectors_module, "EXACT_SEARCH_LIMIT", 5)
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 1)
+    _council_articles(tmp_path / "articles")
+    settings = Settings(index_dir=tmp_path / "index")
+    first = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
+    assert first.index_type == "ivf-sq8 (nlist=32, nprobe=32)"
+
+    wards = [f"Ward {n}" for n in range(20)]
+    for number, ward in enumerate(wards):
+        write_article(
+            tmp_path / "more",
+            f"{number:03d}.txt",
+            {
+                "title": f"{ward} report",
+                "source": "The Courier",
+                "date": "2024-06-01",
+                "url": f"https://example.com/courier/ward-{number}",
+                "text": "\n\n".join(
+                    f"{ward} counted {n * 7 + number} potholes on {street} this spring."
+                    for n, street in enumerate(["Mill Lane", "High Street", "Station Road", "Church Walk"])
+                ),
+            },
+        )
+    grown = add_articles(settings, [tmp_path / "more"], embedder=embedder, quiet=True)
+    assert grown.sentences_embedded == 80 and grown.sentences_reused == 0
+    assert grown.index_type == "ivf-sq8 (nlist=64, nprobe=64)"
+    assert grown.sentences_total == first.sentences_total + 80
+
+    answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
+    assert answer.results[0].text == NK_SENTENCE
+    assert (answer.results[0].source, answer.results[0].date.isoformat()) == ("AFP", "2025-06-26")
