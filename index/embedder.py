@@ -55,6 +55,39 @@ def batches(order: np.ndarray, lengths: Sequence[int], batch_size: int) -> Itera
         start = end
 
 
+def encode_shortest_first(
+    texts: Sequence[str],
+    dimension: int,
+    encode_batch: Callable[[list[str]], np.ndarray],
+    batch_size: int,
+    progress: Callable[[int], object] | None = None,
+) -> np.ndarray:
+    """Rows for `texts` in their order, encoded shortest first so each batch pads to similar lengths."""
+    out = np.empty((len(texts), dimension), dtype=np.float32)
+    lengths = [len(t) for t in texts]
+    order = np.argsort(lengths, kind="stable")
+    for picked in batches(order, lengths, batch_size):
+        out[picked] = encode_batch([texts[i] for i in picked])
+        if progress is not None:
+            progress(len(picked))
+    return out
+
+
+def encode_in_chunks(
+    encode: Callable[..., np.ndarray],
+    texts: Sequence[str],
+    size: int,
+    batch_size: int,
+    progress: Callable[[int], object] | None,
+) -> Iterator[np.ndarray]:
+    """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
+    for start in range(0, len(texts), size):
+        # What the last chunk's tensors left free between the vectors the caller kept goes
+        # back to the system, so the heap does not grow chunk after chunk.
+        heap.release_free_memory()
+        yield encode(texts[start : start + size], batch_size=batch_size, progress=progress)
+
+
 class TextEncoder(Protocol):
     """What a build embeds with: this module's `Embedder`, `index.ray_encoder.RayEncoder` (the
     same torch vectors, made on Ray), or `index.int8_encoder.Int8Encoder`."""
@@ -119,14 +152,9 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        lengths = [len(t) for t in texts]
-        order = np.argsort(lengths, kind="stable")
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for picked in batches(order, lengths, batch_size):
-            out[picked] = self._encode([texts[i] for i in picked], len(picked))
-            if progress is not None:
-                progress(len(picked))
-        return out
+        return encode_shortest_first(
+            texts, self.dimension, lambda batch: self._encode(batch, len(batch)), batch_size, progress
+        )
 
     def encode_chunks(
         self,
@@ -137,11 +165,7 @@ class Embedder:
         progress: Callable[[int], object] | None = None,
     ) -> Iterator[np.ndarray]:
         """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
-        for start in range(0, len(texts), size):
-            # What the last chunk's tensors left free between the vectors the caller kept goes
-            # back to the system, so the heap does not grow chunk after chunk.
-            heap.release_free_memory()
-            yield self.encode(texts[start : start + size], batch_size=batch_size, progress=progress)
+        return encode_in_chunks(self.encode, texts, size, batch_size, progress)
 
     @property
     def max_seq_length(self) -> int:

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import heap
 from .config import Settings
 from .errors import ModelError
 from .query_encoder import MANIFEST, PARITY_SAMPLE, OnnxQueryEncoder
@@ -125,19 +124,9 @@ class Int8Encoder:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: Callable[[int], object] | None = None
     ) -> np.ndarray:
-        """Texts shortest first, each batch padded only to its longest text."""
-        from .embedder import batches
+        from .embedder import encode_shortest_first
 
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        if not texts:
-            return out
-        lengths = [len(t) for t in texts]
-        order = np.argsort(lengths, kind="stable")
-        for picked in batches(order, lengths, batch_size):
-            out[picked] = self._onnx.encode([texts[i] for i in picked])
-            if progress is not None:
-                progress(len(picked))
-        return out
+        return encode_shortest_first(texts, self.dimension, self._onnx.encode, batch_size, progress)
 
     def encode_chunks(
         self,
@@ -147,9 +136,9 @@ class Int8Encoder:
         batch_size: int = 64,
         progress: Callable[[int], object] | None = None,
     ) -> Iterator[np.ndarray]:
-        for start in range(0, len(texts), size):
-            heap.release_free_memory()
-            yield self.encode(texts[start : start + size], batch_size=batch_size, progress=progress)
+        from .embedder import encode_in_chunks
+
+        return encode_in_chunks(self.encode, texts, size, batch_size, progress)
 
 
 def parity(reference: np.ndarray, other: np.ndarray) -> tuple[float, float]:
