@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from index import embedder, ranking, search, second_stage, store, vectors
+from index import embedder, query_encoder, ranking, search, second_stage, store, vectors
 
 STAGES: list[tuple[Any, str, str]] = [
     (embedder.Embedder, "encode_query", "encode the question"),
+    (query_encoder.OnnxQueryEncoder, "encode_query", "encode the question"),
     (vectors.VectorIndex, "search", "FAISS search"),
     (vectors.VectorIndex, "reconstruct", "FAISS reconstruct (BM25-only candidates)"),
     (store.Store, "full_text_search", "FTS5 BM25"),
@@ -39,7 +40,7 @@ class StageTimes:
         self._current[label] += seconds * 1000
 
     def next_question(self) -> None:
-        for _, _, label in STAGES:
+        for label in dict.fromkeys(label for _, _, label in STAGES):
             self.per_question[label].append(self._current.get(label, 0.0))
         self._current.clear()
 
