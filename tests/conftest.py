@@ -123,7 +123,7 @@ def make_index(
 @pytest.fixture
 def run(embedder: Embedder) -> Callable[..., Result]:
     """`newsdesk ARGS...` through click's runner, sharing the session's model."""
-    from index.cli import cli
+    from bot.cli import cli  # the console script's group: index commands plus the bot's own
 
     def invoke(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(cli, list(args), obj={"embedder": embedder}, input=input, env=env)
