@@ -101,25 +101,20 @@ def make_embedder(settings: Settings) -> Any:
 def build_encoder(
     settings: Settings, embedder: Any, ray_address: str | None, quiet: bool, *, fresh: bool = False
 ) -> Iterator[Any]:
-    """What a build embeds with: the local model (on torch, or int8 on ONNX Runtime; see
-    `chosen_encoder`), or a Ray cluster joined now, so a wrong address fails before any article
-    is read."""
-    if ray_address is None:
-        if chosen_encoder(settings, fresh=fresh) == "onnx-int8":
-            from .int8_encoder import Int8Encoder
+    """What a build embeds with: the model on torch, or int8 on ONNX Runtime (see
+    `chosen_encoder`), here or on a Ray cluster joined now, so a wrong address fails before any
+    article is read."""
+    int8 = None
+    if chosen_encoder(settings, fresh=fresh) == "onnx-int8":
+        from .int8_encoder import Int8Encoder
 
-            yield Int8Encoder.prepare(settings, embedder)
-        else:
-            yield embedder
+        int8 = Int8Encoder.prepare(settings, embedder)
+    if ray_address is None:
+        yield int8 if int8 is not None else embedder
         return
-    if settings.build_encoder not in (None, "torch"):
-        raise click.UsageError(
-            "--ray embeds with torch on the cluster; unset NEWSDESK_BUILD_ENCODER "
-            f"(now {settings.build_encoder!r}) to build on Ray."
-        )
     from .ray_encoder import RayEncoder
 
-    encoder = RayEncoder(settings, embedder, None if ray_address == "local" else ray_address)
+    encoder = RayEncoder(settings, embedder, None if ray_address == "local" else ray_address, int8)
     encoder.connect()
     try:
         if not quiet:

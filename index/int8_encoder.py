@@ -11,6 +11,11 @@ mean (docs/benchmarks.md, "Encoder paths for the build"):
 - each layer's feed-forward output projection stays float: its inputs (after GELU) are the
   widest-ranging activations in the network.
 
+Dynamic quantisation scales each batch's activations by that batch's own range, so a sentence's
+vector moves slightly with the sentences batched with it (cosine about 0.995 between a sentence
+encoded alone and beside others): two int8 builds of the same text agree as closely as int8
+agrees with torch, not bit for bit. A Ray build's int8 vectors are checked that way.
+
 The quantised model is made once per model beside the index (`build-encoder/`) and kept only if
 its vectors match the model's on a fixed sample (mean cosine >= PARITY_FLOOR). An index records
 which encoder made its vectors (`encoder` in build.json), and vectors from two encoders never mix
@@ -30,7 +35,7 @@ import numpy as np
 
 from .config import Settings
 from .errors import ModelError
-from .query_encoder import MANIFEST, PARITY_SAMPLE, OnnxQueryEncoder
+from .query_encoder import MANIFEST, MODEL_FILE, PARITY_SAMPLE, TOKENIZER_FILE, OnnxQueryEncoder
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -92,30 +97,14 @@ def quantise(fp32_model: Path, out: Path) -> None:
     )
 
 
-class Int8Encoder:
-    """`Embedder`'s build contract (unit-length float32 rows, in input order) on ONNX int8."""
+class Int8Model:
+    """The int8 model alone: unit-length float32 rows in input order, batched shortest first.
 
-    encoding = ENCODING
+    A Ray actor encodes with this (index/ray_embedding.py); a local build with `Int8Encoder`.
+    """
 
-    def __init__(self, model: Embedder, onnx_model: OnnxQueryEncoder) -> None:
-        self._model = model
+    def __init__(self, onnx_model: OnnxQueryEncoder) -> None:
         self._onnx = onnx_model
-
-    @classmethod
-    def prepare(cls, settings: Settings, model: Embedder) -> Int8Encoder:
-        """The int8 encoder kept beside the index, made (and checked) first if there is none."""
-        folder = settings.index_dir / FOLDER
-        found = _open(folder, model.name)
-        if found is None:
-            _make(folder, model)
-            found = _open(folder, model.name)
-            if found is None:
-                raise ModelError(f"the int8 encoder written to {folder} cannot be read back")
-        return cls(model, found)
-
-    @property
-    def name(self) -> str:
-        return self._model.name
 
     @property
     def dimension(self) -> int:
@@ -127,6 +116,37 @@ class Int8Encoder:
         from .embedder import encode_shortest_first
 
         return encode_shortest_first(texts, self.dimension, self._onnx.encode, batch_size, progress)
+
+
+class Int8Encoder(Int8Model):
+    """`Embedder`'s build contract on ONNX int8, with the model's name and the folder it is kept in."""
+
+    encoding = ENCODING
+
+    def __init__(self, model: Embedder, onnx_model: OnnxQueryEncoder, folder: Path) -> None:
+        super().__init__(onnx_model)
+        self._model = model
+        self.folder = folder
+
+    @classmethod
+    def prepare(cls, settings: Settings, model: Embedder) -> Int8Encoder:
+        """The int8 encoder kept beside the index, made (and checked) first if there is none."""
+        folder = settings.index_dir / FOLDER
+        found = _open(folder, model.name)
+        if found is None:
+            _make(folder, model)
+            found = _open(folder, model.name)
+            if found is None:
+                raise ModelError(f"the int8 encoder written to {folder} cannot be read back")
+        return cls(model, found, folder)
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    def files(self) -> dict[str, bytes]:
+        """The model's files by name, for a Ray actor to load (`Int8Model` on `OnnxQueryEncoder`)."""
+        return {name: (self.folder / name).read_bytes() for name in (MODEL_FILE, TOKENIZER_FILE, MANIFEST)}
 
     def encode_chunks(
         self,

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 FOLDER = "query-encoder"
 MANIFEST = "encoder.json"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
 PARITY_FLOOR = 0.9999
 QUERY_CACHE_SIZE = 256
 # Short and long, with figures, accents and punctuation: what questions and sentences hold.
@@ -47,19 +49,21 @@ PARITY_SAMPLE = (
 class OnnxQueryEncoder:
     """Encodes questions like `Embedder.encode_query`, from an exported model folder."""
 
-    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, manifest: dict[str, Any], *, threads: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         self.name = str(manifest["model"])
         self.dimension = int(manifest["dimension"])
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self._tokenizer.enable_truncation(int(manifest["max_seq_length"]))
         self._tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        if threads:
+            options.intra_op_num_threads = threads
         self._session = onnxruntime.InferenceSession(
-            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
         self._query_cache: dict[str, np.ndarray] = {}
 

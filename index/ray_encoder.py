@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from .build_encoding import TORCH_ENCODING
 from .config import Settings
 from .embedder import Embedder
 from .errors import RayClusterError
+
+if TYPE_CHECKING:
+    from .int8_encoder import Int8Encoder
 
 # Texts sent to the Ray driver a message at a time.
 SEND_TEXTS = 65536
@@ -30,16 +33,19 @@ JOIN_SECONDS = 180.0
 class RayEncoder:
     """`Embedder`'s contract (unit-length float32 rows, in input order) with the encoding on Ray.
 
-    The local `Embedder` gives the name and dimension recorded in the index and the probe vector
-    every Ray actor must reproduce before it encodes (index/ray_embedding.py): vectors made here and
-    by a local build come from one model, normalised alike, so they mix in one index.
+    The local `Embedder` gives the name and dimension recorded in the index. The actors encode with
+    torch, or with the build's int8 model when one is given (its files go to every actor), and each
+    must first reproduce this machine's vector of a probe text (index/ray_embedding.py): vectors made
+    here and by a local build with the same encoder mix in one index.
     """
 
-    encoding = TORCH_ENCODING
-
-    def __init__(self, settings: Settings, local: Embedder, address: str | None) -> None:
+    def __init__(
+        self, settings: Settings, local: Embedder, address: str | None, int8: Int8Encoder | None = None
+    ) -> None:
         self.settings = settings
         self.local = local
+        self.int8 = int8
+        self.encoding = int8.encoding if int8 is not None else TORCH_ENCODING
         self.address = address
         self.plan = ""
         self.log = ""
@@ -66,15 +72,20 @@ class RayEncoder:
             )
         if self.address:
             _check_reachable(self.address)
-        from .ray_embedding import PROBE_TEXT, serve
+        from .ray_embedding import PROBE_TEXT, ActorModel, serve
 
-        probe = self.local.encode([PROBE_TEXT])[0]
+        here = self.int8 if self.int8 is not None else self.local
+        model = ActorModel(
+            self.settings.model_path,
+            here.encode([PROBE_TEXT])[0],
+            self.int8.files() if self.int8 is not None else None,
+        )
         handle, self.log = tempfile.mkstemp(prefix="newsdesk-ray-", suffix=".log")
         os.close(handle)
         spawn = multiprocessing.get_context("spawn")
         self._conn, theirs = spawn.Pipe()
         batch_size = self.settings.embed_batch_size
-        args = (theirs, self.address or "local", self.settings.model_path, batch_size, probe, self.log)
+        args = (theirs, self.address or "local", model, batch_size, self.log)
         self._child = spawn.Process(target=serve, args=args, daemon=True, name="newsdesk-ray")
         self._child.start()
         theirs.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -110,17 +109,6 @@ def test_a_rebuild_with_torch_embeds_every_sentence_again(int8_copy, run, tmp_pa
     report = json.loads(result.output)
     assert report["encoder"] == "torch"
     assert report["sentences_reused"] == 0 and report["sentences_embedded"] > 0
-
-
-def test_ray_builds_refuse_the_int8_encoder_before_reading(run, tmp_path):
-    write_article(tmp_path / "articles", "late.txt", LATE_ARTICLE)
-    result = run(
-        "index", "build", str(tmp_path / "articles"), "--ray", "local", "--index", str(tmp_path / "index"),
-        env={"NEWSDESK_BUILD_ENCODER": "onnx-int8"},
-    )  # fmt: skip
-    assert result.exit_code == 2
-    assert "NEWSDESK_BUILD_ENCODER" in result.output
-    assert not Path(tmp_path / "index" / "current").exists()
 
 
 UNSET = {"NEWSDESK_BUILD_ENCODER": ""}
