@@ -347,10 +347,21 @@ class VectorIndex:
         return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)  # type: ignore[no-any-return]
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(sentence id, cosine similarity) pairs, best first."""
+        """(sentence id, cosine similarity) pairs, best first.
+
+        One question runs on one OpenMP thread: waking a second one, beside ONNX Runtime's
+        threads that have just encoded the question, cost more than it saved (at 1M sentences,
+        IVF search p50 2.5 ms on one thread, 20 to 43 ms on two; docs/benchmarks.md). The
+        setting is this thread's own and is put back, so builds keep every core.
+        """
         if self.count == 0:
             return []
-        scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), min(k, self.count))
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), min(k, self.count))
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
 
 

@@ -38,6 +38,20 @@ def test_half_precision_search_ranks_as_exact_search_does(tmp_path):
         assert max(abs(score - exact[i - 100]) for i, score in found) < 1e-3
 
 
+def test_a_question_s_search_leaves_the_thread_s_faiss_threads_as_they_were():
+    import faiss
+
+    vectors = _unit_vectors(500)
+    index = VectorIndex.build(vectors, np.arange(500), IndexSpec(FLAT_FP16))
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        assert [i for i, _ in index.search(vectors[3], 1)] == [3]
+        assert faiss.omp_get_max_threads() == 2  # a build in this thread keeps its cores
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
 def test_stored_vectors_come_back_with_their_ids_for_a_rebuild():
     vectors = _unit_vectors(50)
     ids = np.arange(10, 60)
