@@ -53,6 +53,10 @@ CONTEXT_WEIGHT = 0.2
 
 # Document frequencies are counted up to this share of sentences; commoner words weigh the same.
 COMMON_SHARE = 0.05
+# ...and never past this count: counting is the stage's cost, and a share grows with the archive
+# (term IDFs p95 59 ms at 1.46M lines). Above the RealTime QA index's 5% (11,421), so it binds only
+# past 400,000 sentences, where a word in 20,000 of them is common whatever else it is in.
+COMMON_MAX_COUNT = 20_000
 # In an index this large, the BM25 query leaves out words found in more than BM25_MAX_SHARE of the
 # sentences: scoring their thousands of matches cost up to 80 ms a question at p95, and leaving
 # them out moved no answer (RealTime QA MRR 0.244 -> 0.243, R@5 0.350 -> 0.353).
@@ -238,13 +242,14 @@ def share_floor(sentence_count: int, share: float) -> float:
 def idf_weights(counts: dict[str, int], sentence_count: int) -> dict[str, float]:
     """Each term's IDF, log((N + 1) / (n + 1)) for a term in n of N sentences.
 
-    Counts stop at COMMON_SHARE of the sentences (`common_cap`): commoner words all weigh the same.
+    Counts stop at COMMON_SHARE of the sentences, or COMMON_MAX_COUNT (`common_cap`): commoner words
+    all weigh the same.
     """
     return {term: math.log((sentence_count + 1) / (n + 1)) for term, n in counts.items()}
 
 
 def common_cap(sentence_count: int) -> int:
-    return max(1, int(sentence_count * COMMON_SHARE))
+    return max(1, min(int(sentence_count * COMMON_SHARE), COMMON_MAX_COUNT))
 
 
 def score(question: Question, candidates: Sequence[Candidate], recipe: Recipe) -> list[Scored]:

@@ -330,3 +330,12 @@ def test_a_question_naming_something_no_article_mentions_gets_no_answer(make_ind
     # A name found only in a headline still counts as known ("Watch" is in no sentence).
     assert not searcher.search("what did the Guernsey court decide about drug makers?").answered
     assert searcher.search("what did drug makers Watch say about the ruling?").answered
+
+
+def test_word_counts_stop_at_a_share_of_the_archive_and_at_a_fixed_count_past_it():
+    assert ranking.common_cap(228_426) == 11_421  # the RealTime QA index: the share binds
+    assert ranking.common_cap(1_458_273) == ranking.COMMON_MAX_COUNT  # a large archive: the count
+    rare, common = ranking.idf_weights(
+        {"rare": 3, "common": ranking.common_cap(1_458_273)}, 1_458_273
+    ).values()
+    assert rare > common > 0
