@@ -68,6 +68,9 @@ BM25_MAX_SHARE = 0.02
 BM25_MAX_MATCHES = 5_000
 # The context column holds five times the text, so there the query keeps only rarer words.
 CONTEXT_MAX_SHARE = 0.002
+# ...and words in at most this many sentences: past 500,000 sentences the share lets the context
+# column's matches, and the stage's time, grow with the archive.
+CONTEXT_MAX_MATCHES = 1_000
 
 # Function words that carry no evidence; everything else goes into the BM25 OR-query.
 STOP_WORDS = frozenset(

@@ -228,7 +228,9 @@ class Searcher:
         dense = loaded.vectors.search(vector, k) if recipe.dense else []
         bm25_terms = ranking.bm25_terms(question, count)
         context_terms = (
-            ranking.bm25_terms(question, count, ranking.CONTEXT_MAX_SHARE) if recipe.context_weight else ()
+            ranking.bm25_terms(question, count, ranking.CONTEXT_MAX_SHARE, ranking.CONTEXT_MAX_MATCHES)
+            if recipe.context_weight
+            else ()
         )
         match = ranking.fts_match(bm25_terms, context_terms) if bm25_terms else ""
         lexical = (

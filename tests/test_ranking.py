@@ -339,3 +339,19 @@ def test_word_counts_stop_at_a_share_of_the_archive_and_at_a_fixed_count_past_it
         {"rare": 3, "common": ranking.common_cap(1_458_273)}, 1_458_273
     ).values()
     assert rare > common > 0
+
+
+def test_the_context_column_searches_only_rare_words_and_fewer_of_them_in_a_large_archive():
+    def idf(in_sentences: int, of: int) -> float:
+        return ranking.idf_weights({"t": in_sentences}, of)["t"]
+
+    def context_terms(of: int, counts: dict[str, int]) -> tuple[str, ...]:
+        question = ranking.Question(
+            "q", tuple(counts), frozenset(), None, weights={t: idf(n, of) for t, n in counts.items()}
+        )
+        return ranking.bm25_terms(question, of, ranking.CONTEXT_MAX_SHARE, ranking.CONTEXT_MAX_MATCHES)
+
+    # The RealTime QA index (228,426 lines): the 0.2% share (457 sentences) binds, as before.
+    assert context_terms(228_426, {"kursk": 400, "troops": 600}) == ("kursk",)
+    # 1.46M lines: the share would let in words of 2,900 sentences; the count stops at 1,000.
+    assert context_terms(1_458_273, {"kursk": 800, "troops": 1_500}) == ("kursk",)
