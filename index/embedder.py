@@ -73,19 +73,25 @@ def encode_shortest_first(
     return out
 
 
-def encode_in_chunks(
-    encode: Callable[..., np.ndarray],
-    texts: Sequence[str],
-    size: int,
-    batch_size: int,
-    progress: Callable[[int], object] | None,
-) -> Iterator[np.ndarray]:
-    """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
-    for start in range(0, len(texts), size):
-        # What the last chunk's tensors left free between the vectors the caller kept goes
-        # back to the system, so the heap does not grow chunk after chunk.
-        heap.release_free_memory()
-        yield encode(texts[start : start + size], batch_size=batch_size, progress=progress)
+class EncodesInChunks:
+    """`encode_chunks` for an encoder whose `encode(texts, batch_size=, progress=)` makes the vectors."""
+
+    encode: Callable[..., np.ndarray]
+
+    def encode_chunks(
+        self,
+        texts: Sequence[str],
+        *,
+        size: int,
+        batch_size: int = 64,
+        progress: Callable[[int], object] | None = None,
+    ) -> Iterator[np.ndarray]:
+        """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
+        for start in range(0, len(texts), size):
+            # What the last chunk's tensors left free between the vectors the caller kept goes
+            # back to the system, so the heap does not grow chunk after chunk.
+            heap.release_free_memory()
+            yield self.encode(texts[start : start + size], batch_size=batch_size, progress=progress)
 
 
 class TextEncoder(Protocol):
@@ -112,7 +118,7 @@ class TextEncoder(Protocol):
     ) -> Iterator[np.ndarray]: ...
 
 
-class Embedder:
+class Embedder(EncodesInChunks):
     """Turns text into unit-length float32 vectors (cosine similarity = inner product)."""
 
     encoding = TORCH_ENCODING
@@ -155,17 +161,6 @@ class Embedder:
         return encode_shortest_first(
             texts, self.dimension, lambda batch: self._encode(batch, len(batch)), batch_size, progress
         )
-
-    def encode_chunks(
-        self,
-        texts: Sequence[str],
-        *,
-        size: int,
-        batch_size: int = 64,
-        progress: Callable[[int], object] | None = None,
-    ) -> Iterator[np.ndarray]:
-        """`encode` of `size` texts at a time, in order, so a caller can store each before the next."""
-        return encode_in_chunks(self.encode, texts, size, batch_size, progress)
 
     @property
     def max_seq_length(self) -> int:

@@ -27,18 +27,16 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .config import Settings
+from .embedder import Embedder, EncodesInChunks, encode_shortest_first
 from .errors import ModelError
 from .query_encoder import MANIFEST, MODEL_FILE, PARITY_SAMPLE, TOKENIZER_FILE, OnnxQueryEncoder
-
-if TYPE_CHECKING:
-    from .embedder import Embedder
 
 FOLDER = "build-encoder"
 ENCODING = "onnx-int8/1"  # bump when the recipe changes: vectors from two recipes must not mix
@@ -97,7 +95,7 @@ def quantise(fp32_model: Path, out: Path) -> None:
     )
 
 
-class Int8Model:
+class Int8Model(EncodesInChunks):
     """The int8 model alone: unit-length float32 rows in input order, batched shortest first.
 
     A Ray actor encodes with this (index/ray_embedding.py); a local build with `Int8Encoder`.
@@ -113,8 +111,6 @@ class Int8Model:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: Callable[[int], object] | None = None
     ) -> np.ndarray:
-        from .embedder import encode_shortest_first
-
         return encode_shortest_first(texts, self.dimension, self._onnx.encode, batch_size, progress)
 
 
@@ -147,18 +143,6 @@ class Int8Encoder(Int8Model):
     def files(self) -> dict[str, bytes]:
         """The model's files by name, for a Ray actor to load (`Int8Model` on `OnnxQueryEncoder`)."""
         return {name: (self.folder / name).read_bytes() for name in (MODEL_FILE, TOKENIZER_FILE, MANIFEST)}
-
-    def encode_chunks(
-        self,
-        texts: Sequence[str],
-        *,
-        size: int,
-        batch_size: int = 64,
-        progress: Callable[[int], object] | None = None,
-    ) -> Iterator[np.ndarray]:
-        from .embedder import encode_in_chunks
-
-        return encode_in_chunks(self.encode, texts, size, batch_size, progress)
 
 
 def parity(reference: np.ndarray, other: np.ndarray) -> tuple[float, float]:

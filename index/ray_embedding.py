@@ -7,12 +7,16 @@ the child die and reports it, and its version is discarded as on any other error
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -199,11 +203,6 @@ def probe_agrees(found: np.ndarray, model: ActorModel) -> bool:
 
 def _int8_encoder(files: Mapping[str, bytes], threads: int) -> Any:
     """The build's int8 encoder, rebuilt from its files in this actor, on `threads` cores."""
-    import json
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from .int8_encoder import Int8Model
     from .query_encoder import MANIFEST, OnnxQueryEncoder
 
