@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from . import integrity, versions
+from .build_encoding import encoding_of
 from .config import Settings
 from .records import IndexStats
 from .store import Store
@@ -35,7 +36,7 @@ def stats_for(version: Path, meta: dict[str, Any], store: Store) -> IndexStats:
         undated_articles=undated,
         model=str(meta.get("model")),
         dimension=int(meta.get("dimension", 0)),
-        encoder=str(meta.get("encoder", "torch")),
+        encoder=encoding_of(meta),
         index_type=str(meta.get("index_type")),
         built_at=str(meta.get("created")),
         size_bytes=sum(p.stat().st_size for p in version.iterdir() if p.is_file()),
