@@ -17,7 +17,7 @@ STAGES: list[tuple[Any, str, str]] = [
     (vectors.VectorIndex, "search", "FAISS search"),
     (vectors.VectorIndex, "reconstruct", "FAISS reconstruct (BM25-only candidates)"),
     (store.Store, "full_text_search", "FTS5 BM25"),
-    (store.Store, "term_counts", "term IDFs (capped FTS5 counts)"),
+    (store.Store, "term_counts", "term IDFs (term_sentences look-ups)"),
     (store.Store, "sentences", "fetch candidate rows"),
     (ranking, "score", "scoring every candidate (second stage)"),
     (search, "decide", "answer or refuse (evidence)"),

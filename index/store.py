@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from .fts_terms import TermTally, terms_of_each
 from .identity import holds_one_article
 from .records import Article
 
@@ -29,6 +30,9 @@ CONTEXT_WINDOW = 2
 _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
 # SQLite's limit on bound parameters is 999 in older builds; look words up in chunks this size.
 _CHUNK = 900
+# A writer folds its lines' term counts into `term_sentences` at every commit and after this many
+# lines, so the tally's in-memory index stays small however large the build.
+TERM_TALLY_LINES = 20_000
 
 
 @migrations()
@@ -120,6 +124,20 @@ def m005_article_identity(db: sqlite_utils.Database) -> None:
     db.table("articles").create_index(["identity"])
 
 
+@migrations()
+def m006_term_sentences(db: sqlite_utils.Database) -> None:
+    """How many sentences hold each full-text term, so a question's IDFs are lookups, not index walks."""
+    db.execute(
+        "CREATE TABLE term_sentences (term TEXT PRIMARY KEY, sentences INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute("CREATE VIRTUAL TABLE temp.sentence_terms USING fts5vocab(main, sentences_fts, 'col')")
+    db.execute(
+        "INSERT INTO term_sentences (term, sentences) "
+        "SELECT term, doc FROM temp.sentence_terms WHERE col = 'text' AND doc > 0"
+    )
+    db.execute("DROP TABLE temp.sentence_terms")
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -196,6 +214,8 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self._classified = self._has_column("sentences", "kind")
         self._has_vocabulary = self.db.table("vocabulary").exists()
+        self._has_term_sentences = self.db.table("term_sentences").exists()
+        self._tally: TermTally | None = None
 
     @classmethod
     def open_for_build(cls, path: Path) -> Store:
@@ -206,7 +226,8 @@ class Store:
         conn.execute("PRAGMA synchronous=OFF")
         store = cls(conn)
         migrations.apply(store.db)
-        store._classified = store._has_vocabulary = True
+        store._classified = store._has_vocabulary = store._has_term_sentences = True
+        store._tally = TermTally()
         return store
 
     @classmethod
@@ -222,18 +243,42 @@ class Store:
 
     def finish(self) -> None:
         """Make the file durable and self-contained before it is swapped in."""
+        self._fold_term_tally()
         self.db.conn.commit()
         self.db.conn.execute("PRAGMA journal_mode=DELETE")
         self.db.conn.execute("PRAGMA optimize")
-        self.db.conn.close()
+        self.close()
 
     def close(self) -> None:
+        if self._tally is not None:
+            self._tally.close()
         self.db.conn.close()
 
     # -- build side ---------------------------------------------------------------------------
 
     def commit(self) -> None:
+        self._fold_term_tally()
         self.db.conn.commit()
+
+    def _tally_lines(self, texts: Sequence[str], *, added: bool) -> None:
+        if self._tally is None:
+            return
+        if added:
+            self._tally.add(texts)
+        else:
+            self._tally.remove(texts)
+        if self._tally.pending >= TERM_TALLY_LINES:
+            self._fold_term_tally()
+
+    def _fold_term_tally(self) -> None:
+        if self._tally is None or not self._tally.pending:
+            return
+        self.db.conn.executemany(
+            "INSERT INTO term_sentences (term, sentences) VALUES (?, ?) "
+            "ON CONFLICT (term) DO UPDATE SET sentences = sentences + excluded.sentences",
+            list(self._tally.drain().items()),
+        )
+        self.db.conn.execute("DELETE FROM term_sentences WHERE sentences <= 0")
 
     def articles_with_identity(self, identity: str) -> list[ArticleRow]:
         """The stored versions of one article, oldest first (more than one only in an older index)."""
@@ -268,6 +313,7 @@ class Store:
             ],
         )
         _add_words(self.db.conn, Counter(w for text in texts for w in _words(text)), 1)
+        self._tally_lines(texts, added=True)
         return [
             row[0]
             for row in self.db.execute(
@@ -279,6 +325,7 @@ class Store:
         rows = self.db.execute("SELECT id, text FROM sentences WHERE article_id = ?", [article_id]).fetchall()
         self.db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
         _add_words(self.db.conn, Counter(w for _, text in rows for w in _words(text)), -1)
+        self._tally_lines([text for _, text in rows], added=False)
         return [row[0] for row in rows]
 
     def delete_article(self, article_id: int) -> list[int]:
@@ -467,17 +514,31 @@ class Store:
     # -- evidence for ranking and the answer policy ------------------------------------------
 
     def term_counts(self, terms: Sequence[str], cap: int) -> dict[str, int]:
-        """How many sentences contain each term, counted up to `cap` (so common words cost no more)."""
-        return {
-            term: int(
-                self.db.execute(
-                    "SELECT count(*) FROM "
-                    "(SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)",
-                    ["text : " + quote_term(term), cap],
-                ).fetchone()[0]
-            )
-            for term in terms
-        }
+        """How many sentences contain each term, up to `cap`.
+
+        A one-term word is looked up in `term_sentences`; a word FTS5 splits ("covid-19", a phrase)
+        and any word in an index older than that table are counted in the full-text index, which
+        stops at `cap` so a common word costs no more than a rare one.
+        """
+        counts: dict[str, int] = {}
+        split = terms_of_each(terms) if self._has_term_sentences else [()] * len(terms)
+        for term, indexed in zip(terms, split, strict=True):
+            if len(indexed) == 1:
+                row = self.db.execute(
+                    "SELECT sentences FROM term_sentences WHERE term = ?", [indexed[0]]
+                ).fetchone()
+                counts[term] = min(int(row[0]) if row else 0, cap)
+            else:
+                counts[term] = self._counted_in_index(term, cap)
+        return counts
+
+    def _counted_in_index(self, term: str, cap: int) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)",
+                ["text : " + quote_term(term), cap],
+            ).fetchone()[0]
+        )
 
     def mentions_anywhere(self, term: str) -> bool:
         """Whether any sentence, context (so any headline) contains the term, in any case."""

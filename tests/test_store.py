@@ -129,3 +129,52 @@ def test_upgrading_an_older_index_gives_each_article_its_identity(tmp_path, monk
         2: (f"path:{tmp_path / 'desk' / 'b.txt'}", str(tmp_path / "desk" / "b.txt")),
         3: ("text:h3", str(tmp_path / "desk" / "feed.jsonl")),
     }
+
+
+WORDS = ["soldiers", "Soldier", "killed", "rain", "seoul", "covid-19", "expected", "absent"]
+
+
+def _recounted(reader: Store) -> dict[str, int]:
+    """Every term's sentences as the full-text index itself counts them."""
+    reader.db.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, sentences_fts, 'col')")
+    rows = reader.db.execute("SELECT term, doc FROM temp.terms WHERE col = 'text' AND doc > 0")
+    return dict(rows.fetchall())
+
+
+def test_term_counts_follow_every_add_and_removal_as_the_full_text_index_counts_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "TERM_TALLY_LINES", 7)  # fold mid-build as well as at commits
+    built = Store.open_for_build(tmp_path / "index.db")
+    built.db.table("articles").insert_all([{"id": n, "title": str(n)} for n in (1, 2, 3)])
+    built.insert_sentences(1, TITLE, TEXTS, ["text"] * len(TEXTS))
+    built.insert_sentences(2, "Weather", [f"Rain is expected on day {n}." for n in range(20)], ["text"] * 20)
+    built.commit()
+    built.insert_sentences(3, "Covid", ["Covid-19 soldiers were killed, Seoul said."], ["text"])
+    built.delete_sentences(2)
+    built.insert_sentences(2, "Weather", ["Rain again.", "Rain stopped the soldier."], ["text"] * 2)
+    built.finish()
+
+    reader = Store.open_read_only(tmp_path / "index.db")
+    kept = dict(reader.db.execute("SELECT term, sentences FROM term_sentences").fetchall())
+    assert kept == _recounted(reader)
+    assert kept["soldier"] == 3 and kept["rain"] == 2 and "dai" not in kept  # the removed days are gone
+    live = {word: reader._counted_in_index(word, 1000) for word in WORDS}
+    assert reader.term_counts(WORDS, 1000) == live
+    assert live["soldiers"] == 3 and live["covid-19"] == 1 and live["absent"] == 0
+    assert reader.term_counts(["soldiers", "absent"], 2) == {"soldiers": 2, "absent": 0}
+
+
+def test_an_older_index_counts_terms_in_its_full_text_index_until_the_migration_adds_the_table(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    store.m001_articles_and_sentences(db)
+    store.m002_sentence_context(db)
+    db.table("articles").insert({"id": 1, "title": TITLE})
+    db.table("sentences").insert_all(
+        {"article_id": 1, "position": n, "text": text, "context": ""} for n, text in enumerate(TEXTS)
+    )
+    before = Store.open_read_only(tmp_path / "old.db").term_counts(WORDS, 1000)
+    store.m006_term_sentences(db)
+    db.close()
+    after = Store.open_read_only(tmp_path / "old.db")
+    assert after.term_counts(WORDS, 1000) == before
+    assert before["soldiers"] == 1 and before["seoul"] == 1 and before["rain"] == 0
+    assert after.db.execute("SELECT sentences FROM term_sentences WHERE term = 'soldier'").fetchone() == (1,)
