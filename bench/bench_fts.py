@@ -67,7 +67,7 @@ def _run(store: Store, count: int, items: list[Any], shorthand: dict[str, str], 
         question = ranking.analyse(item.question, shorthand=shorthand, weigh=weigh)
         counted = time.perf_counter()
         terms = ranking.bm25_terms(question, count, max_matches=most)
-        context_terms = ranking.bm25_terms(question, count, ranking.CONTEXT_MAX_SHARE, most)
+        context_terms = ranking.context_terms(question, count)
         match = ranking.fts_match(terms, context_terms) if terms else ""
         hits = store.full_text_search(match, CANDIDATES, ranking.CONTEXT_WEIGHT) if match else []
         done = time.perf_counter()

@@ -208,17 +208,29 @@ def bm25_terms(
     sentence_count: int,
     max_share: float = BM25_MAX_SHARE,
     max_matches: int = BM25_MAX_MATCHES,
+    *,
+    stand_in: bool = True,
 ) -> tuple[str, ...]:
     """The question's terms worth a BM25 query: all of them, or in a large index the rarer ones
     (in at most `max_share` of the sentences and at most `max_matches` of them).
 
-    When every term is common, the two rarest stand in, so BM25 still finds candidates.
+    When every term is common, the two rarest stand in (unless not `stand_in`), so BM25 still
+    finds candidates.
     """
     if sentence_count < BM25_PRUNE_FROM or not question.weights:
         return question.terms
     floor = share_floor(sentence_count, min(max_share, max_matches / sentence_count))
     rare = tuple(t for t in question.terms if question.weights.get(t, floor) >= floor)
-    return rare or tuple(sorted(question.terms, key=lambda t: -question.weights.get(t, 0.0))[:2])
+    if rare or not stand_in:
+        return rare
+    return tuple(sorted(question.terms, key=lambda t: -question.weights.get(t, 0.0))[:2])
+
+
+def context_terms(question: Question, sentence_count: int) -> tuple[str, ...]:
+    """The question's terms the BM25 query looks for in the context column: only rarer ones, and
+    none when every term is common. The context column holds five times the text, so a common word
+    standing in there set the stage's p95 at 1.46M lines (docs/benchmarks.md)."""
+    return bm25_terms(question, sentence_count, CONTEXT_MAX_SHARE, CONTEXT_MAX_MATCHES, stand_in=False)
 
 
 def fts_match(terms: Sequence[str], context_terms: Sequence[str] = ()) -> str:

@@ -349,9 +349,17 @@ def test_the_context_column_searches_only_rare_words_and_fewer_of_them_in_a_larg
         question = ranking.Question(
             "q", tuple(counts), frozenset(), None, weights={t: idf(n, of) for t, n in counts.items()}
         )
-        return ranking.bm25_terms(question, of, ranking.CONTEXT_MAX_SHARE, ranking.CONTEXT_MAX_MATCHES)
+        return ranking.context_terms(question, of)
 
     # The RealTime QA index (228,426 lines): the 0.2% share (457 sentences) binds, as before.
     assert context_terms(228_426, {"kursk": 400, "troops": 600}) == ("kursk",)
     # 1.46M lines: the share would let in words of 2,900 sentences; the count stops at 1,000.
     assert context_terms(1_458_273, {"kursk": 800, "troops": 1_500}) == ("kursk",)
+    # When every word is common the context column is not searched; the sentence column still is,
+    # with the two rarest words standing in.
+    common = {"major": 11_954, "solar": 6_874, "away": 6_761}
+    assert context_terms(1_458_273, common) == ()
+    question = ranking.Question(
+        "q", tuple(common), frozenset(), None, weights={t: idf(n, 1_458_273) for t, n in common.items()}
+    )
+    assert ranking.bm25_terms(question, 1_458_273) == ("away", "solar")
