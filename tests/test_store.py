@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlite_utils
 
 from index import store
@@ -90,14 +92,20 @@ def test_bm25_returns_the_prose_top_k_when_furniture_outranks_it(tmp_path):
     assert found[0][1] >= found[1][1] > 0
 
 
-def test_an_index_built_before_lines_were_classified_offers_every_sentence(tmp_path):
-    db = sqlite_utils.Database(tmp_path / "old.db")
+def _index_before_lines_were_classified(path: Path) -> sqlite_utils.Database:
+    """The sample article in an index of the first two schema versions."""
+    db = sqlite_utils.Database(path)
     store.m001_articles_and_sentences(db)
     store.m002_sentence_context(db)
     db.table("articles").insert({"id": 1, "title": TITLE})
     db.table("sentences").insert_all(
         {"article_id": 1, "position": n, "text": text, "context": ""} for n, text in enumerate(TEXTS)
     )
+    return db
+
+
+def test_an_index_built_before_lines_were_classified_offers_every_sentence(tmp_path):
+    db = _index_before_lines_were_classified(tmp_path / "old.db")
     db.close()
     reader = Store.open_read_only(tmp_path / "old.db")
     assert [i for i, _ in reader.full_text_search('"seong"', 10, context_weight=0.2)] == [1]
@@ -164,13 +172,7 @@ def test_term_counts_follow_every_add_and_removal_as_the_full_text_index_counts_
 
 
 def test_an_older_index_counts_terms_in_its_full_text_index_until_the_migration_adds_the_table(tmp_path):
-    db = sqlite_utils.Database(tmp_path / "old.db")
-    store.m001_articles_and_sentences(db)
-    store.m002_sentence_context(db)
-    db.table("articles").insert({"id": 1, "title": TITLE})
-    db.table("sentences").insert_all(
-        {"article_id": 1, "position": n, "text": text, "context": ""} for n, text in enumerate(TEXTS)
-    )
+    db = _index_before_lines_were_classified(tmp_path / "old.db")
     before = Store.open_read_only(tmp_path / "old.db").term_counts(WORDS, 1000)
     store.m006_term_sentences(db)
     db.close()
