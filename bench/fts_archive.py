@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from bench.scale_corpus import GCS, SQUAD, write_corpus
 from bench.stats import machine
-from index.build import _lines, content_hash
+from index.build import article_lines, content_hash
 from index.config import Settings
 from index.identity import identity, source_path
 from index.ingest import read_articles
@@ -77,7 +77,7 @@ def write_database(database: Path, inputs: list[Path]) -> dict[str, Any]:
         if not isinstance(item, Article):
             skipped += 1
             continue
-        kinds = _lines(item)
+        kinds = article_lines(item)
         if not kinds:
             skipped += 1
             continue

@@ -185,7 +185,7 @@ def _read(
     yield from tqdm(items, desc="reading", unit=" articles", disable=quiet, file=sys.stderr)
 
 
-def _lines(article: Article) -> list[tuple[str, str]]:
+def article_lines(article: Article) -> list[tuple[str, str]]:
     """The article's lines with their kinds; a story too short to look like prose is still a story."""
     lines = all_text(list(article.sentences)) if article.sentences else split_classified(article.body)
     if not any(kind == TEXT for _, kind in lines):
@@ -385,7 +385,7 @@ class _VersionWriter:
                 self.counts.failures.append(item)
                 self.unread.append(unread_input(item))
                 continue
-            lines = _lines(item)
+            lines = article_lines(item)
             if not lines:
                 self.counts.failures.append(
                     IngestError(item.path or item.title, "no sentences left after cleaning")
