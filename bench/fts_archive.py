@@ -77,14 +77,14 @@ def write_database(database: Path, inputs: list[Path]) -> dict[str, Any]:
         if not isinstance(item, Article):
             skipped += 1
             continue
-        kinds = article_lines(item)
-        if not kinds:
+        classified = article_lines(item)
+        if not classified:
             skipped += 1
             continue
         article_id = store.insert_article(item, content_hash(item), identity(item), source_path(item))
-        store.insert_sentences(article_id, item.title, [t for t, _ in kinds], [k for _, k in kinds])
+        store.insert_sentences(article_id, item.title, [t for t, _ in classified], [k for _, k in classified])
         articles += 1
-        lines += len(kinds)
+        lines += len(classified)
         if articles % 2000 == 0:
             store.commit()
     store.finish()

@@ -273,12 +273,16 @@ class Store:
     def _fold_term_tally(self) -> None:
         if self._tally is None or not self._tally.pending:
             return
+        change = self._tally.drain()
         self.db.conn.executemany(
             "INSERT INTO term_sentences (term, sentences) VALUES (?, ?) "
             "ON CONFLICT (term) DO UPDATE SET sentences = sentences + excluded.sentences",
-            list(self._tally.drain().items()),
+            list(change.items()),
         )
-        self.db.conn.execute("DELETE FROM term_sentences WHERE sentences <= 0")
+        self.db.conn.executemany(
+            "DELETE FROM term_sentences WHERE term = ? AND sentences <= 0",
+            [(term,) for term, n in change.items() if n < 0],
+        )
 
     def articles_with_identity(self, identity: str) -> list[ArticleRow]:
         """The stored versions of one article, oldest first (more than one only in an older index)."""
