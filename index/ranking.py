@@ -216,7 +216,7 @@ def bm25_terms(
     (in at most `max_share` of the sentences and at most `max_matches` of them).
 
     When every term is common, the two rarest stand in (unless not `stand_in`), so BM25 still
-    finds candidates.
+    finds candidates; `bm25_match` then asks for both.
     """
     if sentence_count < BM25_PRUNE_FROM or not question.weights:
         return question.terms
@@ -232,6 +232,32 @@ def context_terms(question: Question, sentence_count: int) -> tuple[str, ...]:
     none when every term is common. The context column holds five times the text, so a common word
     standing in there set the stage's p95 at 1.46M lines (docs/benchmarks.md)."""
     return bm25_terms(question, sentence_count, CONTEXT_MAX_SHARE, CONTEXT_MAX_MATCHES, stand_in=False)
+
+
+def bm25_match(
+    question: Question,
+    sentence_count: int,
+    *,
+    context: bool = True,
+    max_matches: int = BM25_MAX_MATCHES,
+    stand_ins: str = "all",
+) -> str:
+    """The FTS5 query for a question's BM25 candidates, "" for none.
+
+    Any of the rarer terms, in the sentence or (with `context`) rarer still in its context column;
+    when every term is common, a sentence with both stand-ins (`stand_ins="any"`, either of them, is
+    how it was: at 12.6M lines, where stand-ins are found in up to 2.1M sentences, asking for both
+    took the ranked query's p95 for such questions from 692 to 87 ms, and BM25's own top 100 still
+    held the answer for 23 of those 132 questions against 25; docs/benchmarks.md).
+    """
+    rare = bm25_terms(question, sentence_count, max_matches=max_matches, stand_in=False)
+    if rare:
+        return fts_match(rare, context_terms(question, sentence_count) if context else ())
+    standing_in = bm25_terms(question, sentence_count, max_matches=max_matches)
+    if not standing_in:
+        return ""
+    joined = f" {'AND' if stand_ins == 'all' else 'OR'} ".join(quote_term(t) for t in standing_in)
+    return f"text : ({joined})"
 
 
 def fts_match(terms: Sequence[str], context_terms: Sequence[str] = ()) -> str:

@@ -226,9 +226,7 @@ class Searcher:
         vector = self.embedder.encode_query(question.text)
         k = FILTERED_CANDIDATES if query.filtered else CANDIDATES
         dense = loaded.vectors.search(vector, k) if recipe.dense else []
-        bm25_terms = ranking.bm25_terms(question, count)
-        context_terms = ranking.context_terms(question, count) if recipe.context_weight else ()
-        match = ranking.fts_match(bm25_terms, context_terms) if bm25_terms else ""
+        match = ranking.bm25_match(question, count, context=bool(recipe.context_weight))
         lexical = (
             loaded.store.full_text_search(match, k, recipe.context_weight) if match and recipe.lexical else []
         )
