@@ -10,7 +10,6 @@ timeline, oldest to newest. Thresholds live in `FigurePolicy`; docs/benchmarks.m
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -299,9 +298,7 @@ def _tidy(text: str) -> str:
     return text[0].upper() + text[1:] if text[0].islower() else text
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _is_subject(word: str, subject: tuple[str, ...]) -> bool:
-    """Memoised: the figures stage asks it of every word of every candidate sentence."""
+def _is_subject(word: str, subject: Sequence[str]) -> bool:
     return any(_same(s, word) for s in subject)
 
 

@@ -6,7 +6,6 @@ docs/search.md has the numbers.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -333,7 +332,7 @@ def _weighted(question: Question, candidate: Candidate, recipe: Recipe, best_bm2
     if weight_sum:
         total += recipe.coverage_weight * _covered(question, present) / weight_sum
         if recipe.context_coverage_weight:
-            around = present | set(map(_stem, set(WORD.findall(candidate.context.lower()))))
+            around = present | {_stem(w) for w in WORD.findall(candidate.context.lower())}
             total += recipe.context_coverage_weight * _covered(question, around) / weight_sum
     if question.wants is not None and not question.wants.search(text):
         total -= recipe.type_penalty
@@ -350,12 +349,8 @@ def _covered(question: Question, words: set[str]) -> float:
     return sum(w for term, w in question.weights.items() if _stem(term) in words)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
-    """A light plural fold, enough to match "troops" with "troop" in word pairs.
-
-    Memoised: scoring a question's candidates folds about 20,000 words, most of them repeats.
-    """
+    """A light plural fold, enough to match "troops" with "troop" in word pairs."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
