@@ -49,7 +49,7 @@ def main() -> None:
     asked = questions(args.qa, args.gcs)[: args.questions]
     settings = Settings(index_dir=args.index, rerank_model_path=args.rerank_model)
     embedder = Embedder(settings) if args.torch_queries else query_encoder_for(settings)
-    searcher = Searcher.open(settings, embedder, second_stage=SecondStage.load(settings))
+    searcher = Searcher.open(settings, embedder, second_stage=SecondStage.load(settings, embedder))
     embedder.warm()
     runs = []
     for _ in range(args.runs):

@@ -73,7 +73,7 @@ def load_searcher(settings: Settings) -> Searcher:
     from index.second_stage import SecondStage
 
     encoder = query_encoder_for(settings)
-    searcher = Searcher.open(settings, encoder, second_stage=SecondStage.load(settings))
+    searcher = Searcher.open(settings, encoder, second_stage=SecondStage.load(settings, encoder))
     encoder.warm()
     searcher.search(WARM_UP_QUESTION)
     return searcher

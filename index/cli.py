@@ -447,7 +447,8 @@ def ask_command(
     if after is not None:
         after = command_line_text(after)
     settings = load_settings(index_dir)
-    searcher = Searcher.open(settings, make_query_encoder(settings), second_stage=SecondStage.load(settings))
+    encoder = make_query_encoder(settings)
+    searcher = Searcher.open(settings, encoder, second_stage=SecondStage.load(settings, encoder))
 
     def search(text: str) -> Answer:
         reading = followup.read(text, after) if after else followup.on_its_own(text)
@@ -544,7 +545,7 @@ def eval_command(
     qa = read_questions(qa_file, max_question_chars=settings.max_question_chars)
     encoder = make_query_encoder(settings)
     # The baselines are measured as they are; the second stage, when configured, follows `best`.
-    second_stage = SecondStage.load(settings) if recipe == "best" else None
+    second_stage = SecondStage.load(settings, encoder) if recipe == "best" else None
     searcher = Searcher.open(settings, encoder, recipe=Recipe.named(recipe), second_stage=second_stage)
     encoder.warm()
     with tqdm(total=len(qa.items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:

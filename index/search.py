@@ -273,7 +273,9 @@ class Searcher:
             sentence_count=count,
         )
         if self.second_stage is not None:
-            ranked = self.second_stage.reorder(query.text, ranked, lambda item: (item[1].text, item[1].title))
+            ranked = self.second_stage.reorder(
+                query.text, ranked, lambda item: (item[1].text, item[1].title), lambda item: item[0].cosine
+            )
         return ranked, verdict
 
     def _figures(

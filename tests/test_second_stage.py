@@ -15,7 +15,7 @@ from index.config import Settings
 from index.embedder import bundled_model_path
 from index.errors import ModelError
 from index.search import Searcher
-from index.second_stage import SecondStage, SecondStagePolicy
+from index.second_stage import OWN_MODEL, SecondStage, SecondStagePolicy
 
 TEASER = ("Trump says he will meet Kim Jong Un again", "More: North Korea news")
 NK = (NK_SENTENCE, "North Korea to send more troops to Russia, Seoul says")
@@ -57,6 +57,28 @@ def test_the_second_stage_never_answers_what_the_first_refused(make_index, embed
     assert staged.rank(question).answered is False
 
 
+def test_the_index_own_model_reuses_the_first_stage_cosine_and_encodes_only_the_headed_sentence(embedder):
+    stage = SecondStage(embedder, own_model=True)
+    question = "how many NK soldiers died?"
+    sentences = [TEASER, NK]
+    vectors = embedder.encode([question, *(text for text, _ in sentences)])
+    own = [float(v @ vectors[0]) for v in vectors[1:]]
+    # The same model's own cosines in place of encoding each sentence again: the same scores.
+    full = stage.scores(question, sentences)
+    assert stage.scores(question, sentences, own) == pytest.approx(full, abs=1e-5)
+    cosine_of = dict(zip(sentences, own)).__getitem__
+    assert stage.reorder(question, sentences, lambda item: item, cosine_of) == [NK, TEASER]
+
+
+def test_newsdesk_rerank_model_index_uses_the_question_encoder_it_is_given(make_index, embedder):
+    settings = make_index().with_changes(rerank_model_path=OWN_MODEL)
+    stage = SecondStage.load(settings, embedder)
+    assert stage is not None and stage.own_model and stage.encoder is embedder
+    searcher = Searcher.open(settings, embedder, second_stage=stage)
+    first = searcher.search("how many NK soldiers died?").results[0]
+    assert (first.text, first.source, first.date.isoformat()) == (NK_SENTENCE, "AFP", "2025-06-26")
+
+
 def test_the_setting_comes_from_newsdesk_rerank_model():
     assert Settings.from_env({"NEWSDESK_RERANK_MODEL": "/models/mpnet"}).rerank_model_path == "/models/mpnet"
     assert Settings.from_env({}).rerank_model_path is None
@@ -75,6 +97,17 @@ def test_ask_uses_the_configured_second_stage(make_index, run):
     assert result.exit_code == 0, result.output
     first = json.loads(result.output)["results"][0]
     assert (first["text"], first["source"], first["date"]) == (NK_SENTENCE, "AFP", "2025-06-26")
+
+    own = run(
+        "ask",
+        "how many NK soldiers died?",
+        "--json",
+        "--index",
+        str(settings.index_dir),
+        env={"NEWSDESK_RERANK_MODEL": OWN_MODEL},
+    )
+    assert own.exit_code == 0, own.output
+    assert json.loads(own.output)["results"][0]["text"] == NK_SENTENCE
 
     broken = run(
         "ask",
