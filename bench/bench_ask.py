@@ -1,6 +1,6 @@
 """Question latency: warm `Searcher.search` p50/p95 over 100 questions, and cold `newsdesk ask`.
 
-    .venv/bin/python -m bench.bench_ask --index DIR [--questions 100] [--runs 3] [--cold-runs 5] \
+    .venv/bin/python -m bench.bench_ask --index DIR [--questions 100] [--runs 3] [--cold-runs 5 (0: none)] \
         [--rerank-model DIR]
 
 Each warm run asks the same 100 RealTime QA quiz questions in one process with the query
@@ -107,7 +107,7 @@ def main() -> None:
                 "query_encode_p50_ms": round(median([r["encode_p50_ms"] for r in runs]), 1),
                 "stages_one_run": stages,
                 "warm_process_peak_rss_mb": round(warm_rss),
-                "cold_ask_median_s": round(median(cold), 2),
+                "cold_ask_median_s": round(median(cold), 2) if cold else None,
                 "cold_ask_runs_s": [round(c, 2) for c in cold],
             },
             indent=2,
