@@ -74,7 +74,7 @@ def _run(
         question = ranking.analyse(item.question, shorthand=shorthand, weigh=weigh)
         counted = time.perf_counter()
         terms = ranking.bm25_terms(question, count, max_matches=most)
-        match = ranking.bm25_match(question, count, max_matches=most, stand_ins=stand_ins)
+        match = ranking.bm25_match(question, count, max_matches=most, both_stand_ins=stand_ins == "all")
         hits = store.full_text_search(match, CANDIDATES, ranking.CONTEXT_WEIGHT) if match else []
         done = time.perf_counter()
         counts_ms.append((counted - started) * 1000)

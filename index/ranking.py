@@ -239,13 +239,13 @@ def bm25_match(
     *,
     context: bool = True,
     max_matches: int = BM25_MAX_MATCHES,
-    stand_ins: str = "all",
+    both_stand_ins: bool = True,
 ) -> str:
     """The FTS5 query for a question's BM25 candidates, "" for none.
 
     Any of the rarer terms, in the sentence or (with `context`) rarer still in its context column;
-    when every term is common, a sentence with both stand-ins (`stand_ins="any"`, either of them, is
-    how it was: at 12.6M lines, where stand-ins are found in up to 2.1M sentences, asking for both
+    when every term is common, a sentence with both stand-ins (not `both_stand_ins`: either of them,
+    as it was: at 12.6M lines, where stand-ins are found in up to 2.1M sentences, asking for both
     took the ranked query's p95 for such questions from 692 to 87 ms, and BM25's own top 100 still
     held the answer for 23 of those 132 questions against 25; docs/benchmarks.md).
     """
@@ -255,7 +255,7 @@ def bm25_match(
     standing_in = bm25_terms(question, sentence_count, max_matches=max_matches)
     if not standing_in:
         return ""
-    joined = f" {'AND' if stand_ins == 'all' else 'OR'} ".join(quote_term(t) for t in standing_in)
+    joined = f" {'AND' if both_stand_ins else 'OR'} ".join(quote_term(t) for t in standing_in)
     return f"text : ({joined})"
 
 

@@ -274,7 +274,10 @@ class Searcher:
         )
         if self.second_stage is not None:
             ranked = self.second_stage.reorder(
-                query.text, ranked, lambda item: (item[1].text, item[1].title), lambda item: item[0].cosine
+                query.text,
+                ranked,
+                lambda item: (item[1].text, item[1].title),
+                (vector, lambda item: item[0].cosine),
             )
         return ranked, verdict
 

@@ -32,7 +32,9 @@ T = TypeVar("T")
 OWN_MODEL = "index"
 
 
-class TextEncoder(Protocol):
+class SentenceEncoder(Protocol):
+    """What the stage encodes with: `Embedder` (a model folder) or the index's `OnnxQueryEncoder`."""
+
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def warm(self) -> None: ...
@@ -46,7 +48,7 @@ class SecondStagePolicy:
 
 class SecondStage:
     def __init__(
-        self, encoder: TextEncoder, policy: SecondStagePolicy | None = None, *, own_model: bool = False
+        self, encoder: SentenceEncoder, policy: SecondStagePolicy | None = None, *, own_model: bool = False
     ) -> None:
         """`own_model`: `encoder` is the first stage's, so its cosines are reused (see `reorder`)."""
         self.encoder = encoder
@@ -54,7 +56,7 @@ class SecondStage:
         self.own_model = own_model
 
     @classmethod
-    def load(cls, settings: Settings, query_encoder: TextEncoder | None = None) -> SecondStage | None:
+    def load(cls, settings: Settings, query_encoder: SentenceEncoder | None = None) -> SecondStage | None:
         """The configured second stage, loaded and warmed; None when none is configured.
 
         `query_encoder` is what encodes the questions; `NEWSDESK_RERANK_MODEL=index` reuses it.
@@ -80,18 +82,22 @@ class SecondStage:
         return cls(encoder)
 
     def scores(
-        self, question: str, sentences: Sequence[tuple[str, str]], cosines: Sequence[float] | None = None
+        self,
+        question: str,
+        sentences: Sequence[tuple[str, str]],
+        first_stage: tuple[np.ndarray, Sequence[float]] | None = None,
     ) -> np.ndarray:
         """The second model's score for each (sentence, headline), before the rank penalty.
 
-        With `cosines` (each sentence's own cosine to the question, from the same model), only
-        "headline. sentence" is encoded.
+        `first_stage`: the question's vector and each sentence's cosine to it, from this same
+        model; then only "headline. sentence" is encoded.
         """
         if not sentences:
             return np.zeros(0, dtype=np.float32)
-        if cosines is not None:
-            vectors = self.encoder.encode([question, *(_headed(text, title) for text, title in sentences)])
-            return (np.asarray(cosines, dtype=np.float32) + vectors[1:] @ vectors[0]) / 2
+        if first_stage is not None:
+            question_vector, cosines = first_stage
+            headed = self.encoder.encode([_headed(text, title) for text, title in sentences])
+            return (np.asarray(cosines, dtype=np.float32) + headed @ question_vector) / 2
         texts = [
             question,
             *(text for text, _ in sentences),
@@ -106,14 +112,18 @@ class SecondStage:
         question: str,
         ranked: Sequence[T],
         sentence_of: Callable[[T], tuple[str, str]],
-        cosine_of: Callable[[T], float] | None = None,
+        first_stage: tuple[np.ndarray, Callable[[T], float]] | None = None,
     ) -> list[T]:
         """`ranked` with its first `depth` in the second stage's order; the rest as they were.
 
-        `cosine_of` gives the first stage's cosine, which the index's own model reuses.
+        `first_stage`: the question's vector and each item's cosine to it, which the index's own
+        model reuses instead of encoding the question and each sentence again.
         """
         head, tail = list(ranked[: self.policy.depth]), list(ranked[self.policy.depth :])
-        reused = [cosine_of(item) for item in head] if self.own_model and cosine_of is not None else None
+        reused = None
+        if self.own_model and first_stage is not None:
+            question_vector, cosine_of = first_stage
+            reused = (question_vector, [cosine_of(item) for item in head])
         scores = self.scores(question, [sentence_of(item) for item in head], reused)
         combined = [
             float(score) - self.policy.rank_weight * math.log(rank) for rank, score in enumerate(scores, 1)

@@ -300,14 +300,22 @@ def test_the_fts_query_quotes_every_term_and_searches_context_only_for_the_terms
     assert ranking.fts_match(['say "no"'], []) == 'text : ("say ""no""")'
 
 
+# IDFs in a 200,000-sentence index: "died" is in ~5% of sentences, "kursk" in few.
+KURSK = ranking.Question(
+    "how many troops died in Kursk",
+    ("troops", "died", "kursk"),
+    frozenset(),
+    None,
+    weights={"troops": 5.0, "died": 3.0, "kursk": 9.0},
+)
+# Every word common.
+WHAT_THEY_SAID = ranking.Question(
+    "what did they say", ("say", "they", "did"), frozenset(), None, {"say": 1.0, "they": 2.0, "did": 1.5}
+)
+
+
 def test_a_large_index_leaves_common_words_out_of_bm25():
-    question = ranking.Question(
-        "how many troops died in Kursk",
-        ("troops", "died", "kursk"),
-        frozenset(),
-        None,
-        weights={"troops": 5.0, "died": 3.0, "kursk": 9.0},  # IDFs: "died" is in ~5% of sentences
-    )
+    question = KURSK
     assert ranking.bm25_terms(question, 1_000) == ("troops", "died", "kursk")  # small: every term
     assert ranking.bm25_terms(question, 200_000) == ("troops", "kursk")
     assert ranking.bm25_terms(question, 200_000, max_share=0.0005) == ("kursk",)
@@ -315,30 +323,20 @@ def test_a_large_index_leaves_common_words_out_of_bm25():
     # the 5,000 matches BM25 scores at most, whatever the size.
     assert ranking.bm25_terms(question, 10_000_000) == ("kursk",)
     assert ranking.bm25_terms(question, 10_000_000, max_matches=10**9) == ("troops", "kursk")
-    common = ranking.Question(
-        "what did they say", ("say", "they", "did"), frozenset(), None, {"say": 1.0, "they": 2.0, "did": 1.5}
-    )
+    common = WHAT_THEY_SAID
     assert ranking.bm25_terms(common, 200_000) == ("they", "did")  # all common: the two rarest
 
 
 def test_the_bm25_query_asks_for_any_rare_word_or_for_both_stand_ins():
-    question = ranking.Question(
-        "how many troops died in Kursk",
-        ("troops", "died", "kursk"),
-        frozenset(),
-        None,
-        weights={"troops": 5.0, "died": 3.0, "kursk": 9.0},
-    )
+    question = KURSK
     assert ranking.bm25_match(question, 1_000) == '"troops" OR "died" OR "kursk"'  # small: every word
     assert ranking.bm25_match(question, 200_000) == 'text : ("troops" OR "kursk") OR context : ("kursk")'
     assert ranking.bm25_match(question, 200_000, context=False) == 'text : ("troops" OR "kursk")'
     # Every word common: a sentence must hold both stand-ins. Either one (as before) matched up to
     # millions of sentences at 12.6M lines and took seconds to rank.
-    common = ranking.Question(
-        "what did they say", ("say", "they", "did"), frozenset(), None, {"say": 1.0, "they": 2.0, "did": 1.5}
-    )
+    common = WHAT_THEY_SAID
     assert ranking.bm25_match(common, 200_000) == 'text : ("they" AND "did")'
-    assert ranking.bm25_match(common, 200_000, stand_ins="any") == 'text : ("they" OR "did")'
+    assert ranking.bm25_match(common, 200_000, both_stand_ins=False) == 'text : ("they" OR "did")'
     assert ranking.bm25_match(ranking.Question("what", (), frozenset(), None), 200_000) == ""
 
 

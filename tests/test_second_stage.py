@@ -63,11 +63,11 @@ def test_the_index_own_model_reuses_the_first_stage_cosine_and_encodes_only_the_
     sentences = [TEASER, NK]
     vectors = embedder.encode([question, *(text for text, _ in sentences)])
     own = [float(v @ vectors[0]) for v in vectors[1:]]
-    # The same model's own cosines in place of encoding each sentence again: the same scores.
+    # The same model's question vector and cosines in place of encoding them again: the same scores.
     full = stage.scores(question, sentences)
-    assert stage.scores(question, sentences, own) == pytest.approx(full, abs=1e-5)
+    assert stage.scores(question, sentences, (vectors[0], own)) == pytest.approx(full, abs=1e-5)
     cosine_of = dict(zip(sentences, own)).__getitem__
-    assert stage.reorder(question, sentences, lambda item: item, cosine_of) == [NK, TEASER]
+    assert stage.reorder(question, sentences, lambda item: item, (vectors[0], cosine_of)) == [NK, TEASER]
 
 
 def test_newsdesk_rerank_model_index_uses_the_question_encoder_it_is_given(make_index, embedder):
