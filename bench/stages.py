@@ -25,7 +25,7 @@ STAGES: list[tuple[Any, str, str]] = [
     (search.Searcher, "_neighbour_cosines", "neighbour cosines (second stage)"),
     (store.Store, "contexts", "context text (second stage)"),
     (search.Searcher, "_hits", "hits (dedupe, context, citation)"),
-    (second_stage.SecondStage, "reorder", "second model re-scores the top 10 (optional)"),
+    (second_stage.SecondStage, "reorder", "second stage re-scores the top 10"),
 ]
 
 

@@ -1,7 +1,8 @@
 """Scores ranking variants on one QA file and one index, loading both once: how levers are tuned.
 
-Each variant is a set of Recipe, AnswerPolicy or FigurePolicy fields (`dense_weight=0.8,title_weight=0.1`,
-`newest_margin=-1` for no newest-first); the first row is the shipped default. Tune on the dev split only.
+Each variant is a set of Recipe, AnswerPolicy, FigurePolicy or SecondStagePolicy fields
+(`dense_weight=0.8,title_weight=0.1`, `newest_margin=-1` for no newest-first, `depth=0` for no
+second stage); the first row is the shipped default. Tune on the dev split only.
 
     .venv/bin/python -m bench.sweep --index DIR QA_FILE 'dense_weight=0.8' 'title_weight=0.1' ...
 """
@@ -21,20 +22,25 @@ from index.evaluate import evaluate, read_qa
 from index.figures import FigurePolicy
 from index.ranking import Recipe
 from index.search import Searcher
+from index.second_stage import SecondStage, SecondStagePolicy
 
 
-def parse_variant(spec: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """'a=1,b=0.2' into (Recipe changes, AnswerPolicy changes, FigurePolicy changes)."""
+def parse_variant(spec: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """'a=1,b=0.2' into (Recipe, AnswerPolicy, FigurePolicy and SecondStagePolicy changes)."""
     recipe_fields = {f.name: f.type for f in dataclasses.fields(Recipe)}
     policy_fields = {f.name for f in dataclasses.fields(AnswerPolicy)}
     figure_fields = {f.name for f in dataclasses.fields(FigurePolicy)}
+    stage_fields = {f.name for f in dataclasses.fields(SecondStagePolicy)}
     recipe: dict[str, Any] = {}
     policy: dict[str, Any] = {}
     figure: dict[str, Any] = {}
+    stage: dict[str, Any] = {}
     for part in filter(None, spec.split(",")):
         name, value = part.split("=")
         parsed = json.loads(value) if value not in ("weighted", "rrf") else value
-        if name in figure_fields:
+        if name in stage_fields:
+            stage[name] = parsed
+        elif name in figure_fields:
             figure[name] = parsed
         elif name in policy_fields:
             policy[name] = parsed
@@ -42,7 +48,15 @@ def parse_variant(spec: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
             recipe[name] = parsed
         else:
             raise SystemExit(f"unknown field {name!r}")
-    return recipe, policy, figure
+    return recipe, policy, figure, stage
+
+
+def _second_stage(settings: Settings, embedder: Embedder, policy: SecondStagePolicy) -> SecondStage | None:
+    """The second stage `newsdesk ask` would use (NEWSDESK_RERANK_MODEL), with `policy`; none at depth 0."""
+    loaded = SecondStage.load(settings, embedder)
+    if loaded is None or policy.depth == 0:
+        return None
+    return SecondStage(loaded.encoder, policy, own_model=loaded.own_model)
 
 
 def main() -> None:
@@ -61,7 +75,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for spec in ["", *args.variants]:
-        recipe, policy, figure = parse_variant(spec)
+        recipe, policy, figure, stage = parse_variant(spec)
         searcher = Searcher(
             settings,
             embedder,
@@ -69,6 +83,7 @@ def main() -> None:
             dataclasses.replace(Recipe(), **recipe),
             dataclasses.replace(AnswerPolicy(), **policy),
             dataclasses.replace(FigurePolicy(), **figure),
+            _second_stage(settings, embedder, dataclasses.replace(SecondStagePolicy(), **stage)),
         )
         floor = searcher.policy.min_shown_cosine
         r = evaluate(searcher, items, min_shown_cosine=floor)

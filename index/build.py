@@ -19,7 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import heap, integrity, versions
+from . import headed_vectors, heap, integrity, versions
 from .build_encoding import encoding_of, setting_for
 from .config import Settings
 from .embedder import TextEncoder
@@ -61,6 +61,8 @@ class BuildReport:
     sentences_total: int = 0
     sentences_embedded: int = 0
     sentences_reused: int = 0
+    # Sentences given their "headline. sentence" vector in this run (index/headed_vectors.py).
+    headed_embedded: int = 0
     failures: tuple[IngestError, ...] = ()
     corrections: tuple[Correction, ...] = ()
     # Articles kept because the input that held them could not be read: (input, articles).
@@ -526,6 +528,7 @@ class _VersionWriter:
             batch_size=self.settings.embed_batch_size,
             quiet=self.quiet,
         )
+        headed = self._fill_headed_vectors()
         embed_seconds = time.perf_counter() - embed_started
         recall = self._write_version()
         spec = self.vectors.spec
@@ -539,6 +542,7 @@ class _VersionWriter:
             sentences_total=self.meta["sentences"],
             sentences_embedded=embedded,
             sentences_reused=reused,
+            headed_embedded=headed,
             failures=tuple(self.counts.failures),
             corrections=tuple(self.counts.corrections),
             kept_unread=tuple(sorted(self.counts.kept_unread.items())),
@@ -552,6 +556,18 @@ class _VersionWriter:
             recall_sample=recall.queries if recall else 0,
             recall_seconds=recall.seconds if recall else 0.0,
             recall_warning=recall.warning(spec.nprobe, spec.nlist) if recall else "",
+        )
+
+    def _fill_headed_vectors(self) -> int:
+        """Give every answerable sentence its headed vector, or none at all when they are turned off
+        (the second stage never mixes sentences that have one with sentences that do not)."""
+        if not self.settings.headed_vectors:
+            self.store.clear_headed_vectors()
+            return 0
+        if self.embedder is None:  # only removals: every remaining sentence kept its row
+            return 0
+        return headed_vectors.fill_missing(
+            self.store, self.embedder, batch_size=self.settings.embed_batch_size, quiet=self.quiet
         )
 
     def _write_version(self) -> Recall | None:
@@ -575,6 +591,7 @@ class _VersionWriter:
             "pipeline_version": PIPELINE_VERSION,
             "embedding_input": EMBEDDING_INPUT,
             "encoder": self.embedder.encoding if self.embedder else encoding_of(self.meta),
+            "headed_vectors": self.store.headed_vector_count(),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         recall = measure_recall(self.vectors)

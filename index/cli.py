@@ -728,9 +728,19 @@ def format_stats(stats: IndexStats) -> str:
             f"dates:      {dates} ({stats.undated_articles:,} undated)",
             f"model:      {stats.model} ({stats.dimension} dimensions, vectors by {stats.encoder})",
             f"index:      {stats.index_type}{_recall(stats.recall_at_10, stats.recall_sample)}",
+            f"headlines:  {_headed(stats)}",
             f"built:      {stats.built_at}",
             f"size:       {stats.size_bytes / 1e6:.1f} MB at {stats.path}",
         ]
+    )
+
+
+def _headed(stats: IndexStats) -> str:
+    if stats.headed_vectors:
+        return f"{stats.headed_vectors:,} sentences also embedded after their headline (for the second stage)"
+    return (
+        "none embedded with their headline, so no second stage unless NEWSDESK_RERANK_MODEL is set; "
+        "`newsdesk index build` adds them"
     )
 
 

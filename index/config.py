@@ -44,6 +44,9 @@ class Settings:
     # (no torch import, so a cold `ask` starts fast); "torch": always sentence-transformers.
     query_encoder: str = "onnx"
     build_encoder: str | None = None
+    # A build stores each sentence's vector read with its headline, for the second stage
+    # (index/headed_vectors.py): twice the encoding, 768 bytes a sentence. False drops them.
+    headed_vectors: bool = True
     # Reading articles: None reads an ambiguous date month first, with a warning naming it.
     date_order: DateOrder | None = None
     follow_links: bool = False  # follow links that lead out of the paths given to a build
@@ -82,6 +85,8 @@ class Settings:
             values["build_encoder"] = _choice(
                 "NEWSDESK_BUILD_ENCODER", env["NEWSDESK_BUILD_ENCODER"], BUILD_ENCODERS
             )
+        if env.get("NEWSDESK_HEADED_VECTORS"):
+            values["headed_vectors"] = _switch("NEWSDESK_HEADED_VECTORS", env["NEWSDESK_HEADED_VECTORS"])
         if env.get("NEWSDESK_RESULTS"):
             values["results_per_answer"] = _positive_int("NEWSDESK_RESULTS", env["NEWSDESK_RESULTS"])
         for name, key in (
@@ -140,6 +145,17 @@ def _positive_int(name: str, raw: str) -> int:
     if value <= 0:
         raise NewsdeskError(f"{name} must be positive, got {value}.")
     return value
+
+
+def _switch(name: str, raw: str) -> bool:
+    from .errors import NewsdeskError
+
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise NewsdeskError(f"{name} must be 1 (on) or 0 (off); got {raw!r}.")
 
 
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:

@@ -43,4 +43,5 @@ def stats_for(version: Path, meta: dict[str, Any], store: Store) -> IndexStats:
         path=os.path.realpath(version),
         recall_at_10=meta.get("recall_at_10"),
         recall_sample=int(meta.get("recall_sample", 0)),
+        headed_vectors=store.headed_vector_count(),
     )

@@ -173,11 +173,13 @@ def _check_database(
             sentences = store.sentence_ids()
             answerable = store.sentence_ids(answerable=True)
             in_fts = store.full_text_ids()
+            headed = store.headed_vector_ids()
             counts.update(
                 articles=store.count("articles"),
                 sentences=len(sentences),
                 answerable_sentences=len(answerable),
                 fts_rows=len(in_fts),
+                headed_vectors=len(headed),
             )
     except IndexDamagedError as exc:
         problems.append(f"{exc.path}: {exc.problem}")
@@ -187,6 +189,15 @@ def _check_database(
     _compare(
         problems, f"{path}: full-text index", in_fts, sentences, "rows for no sentence", "sentences not in it"
     )
+    if headed:  # an index built without them (NEWSDESK_HEADED_VECTORS=0, or before them) is sound
+        _compare(
+            problems,
+            f"{path}: headed vectors",
+            headed,
+            answerable,
+            "rows for no answerable sentence",
+            "answerable sentences without one",
+        )
     for key in ("articles", "sentences", "answerable_sentences"):
         if meta is not None and key in meta and meta[key] != counts[key]:
             problems.append(

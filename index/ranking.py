@@ -27,6 +27,9 @@ DENSE_WEIGHT = 0.65
 BM25_WEIGHT = 0.0
 # The best cosine among the prose sentences right before and after ("He said 600 had died.").
 NEIGHBOUR_WEIGHT = 0.3
+# The question's cosine to the sentence read after its headline (index/headed_vectors.py), for
+# every candidate; 0 leaves it to the second stage, which re-scores the best 10 with it.
+HEADED_WEIGHT = 0.0
 # The IDF-weighted share of the question's terms the sentence contains.
 COVERAGE_WEIGHT = 0.2
 # The same share over the sentence, its headline and the sentences around it (the context column).
@@ -91,6 +94,7 @@ class Recipe:
     dense_weight: float = DENSE_WEIGHT
     bm25_weight: float = BM25_WEIGHT
     neighbour_weight: float = NEIGHBOUR_WEIGHT
+    headed_weight: float = HEADED_WEIGHT
     coverage_weight: float = COVERAGE_WEIGHT
     context_coverage_weight: float = CONTEXT_COVERAGE_WEIGHT
     phrase_weight: float = PHRASE_WEIGHT
@@ -156,6 +160,7 @@ class Candidate:
     recency: int = 0  # the article's date as an ordinal (0 undated): newer wins a tie
     neighbour_cosine: float = 0.0  # the best cosine among the prose sentences either side
     context: str = ""  # the headline and the lines around the sentence (store.sentence_context)
+    headed_cosine: float = 0.0  # the cosine of "headline. sentence", where the recipe weighs it
 
 
 @dataclass(frozen=True)
@@ -325,6 +330,7 @@ def _weighted(question: Question, candidate: Candidate, recipe: Recipe, best_bm2
     present = set(words)
     total = recipe.dense_weight * candidate.cosine + recipe.bm25_weight * candidate.bm25 / best_bm25
     total += recipe.neighbour_weight * candidate.neighbour_cosine
+    total += recipe.headed_weight * candidate.headed_cosine
     if question.pairs:
         shared = question.pairs & set(zip(words, words[1:]))
         total += recipe.phrase_weight * len(shared) / len(question.pairs)

@@ -163,6 +163,8 @@ class IndexStats:
     # Approximate indexes built since it was measured: recall@10 vs exact, and on how many queries.
     recall_at_10: float | None = None
     recall_sample: int = 0
+    # Sentences with a "headline. sentence" vector for the second stage (index/headed_vectors.py).
+    headed_vectors: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 
-from . import figures, integrity, ranking, spelling, versions
+from . import figures, headed_vectors, integrity, ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .attribution import Attribution, attribute_positions, may_be_attributed, speaker_matches
 from .citation import format_citation
@@ -247,6 +247,7 @@ class Searcher:
         bm25 = dict(lexical)
         neighbour_cosines = self._neighbour_cosines(loaded, vector, kept)
         contexts = loaded.store.contexts(kept) if recipe.context_coverage_weight else {}
+        headed = self._headed_cosines(loaded, vector, kept) if recipe.headed_weight else {}
         candidates = [
             ranking.Candidate(
                 i,
@@ -258,6 +259,7 @@ class Searcher:
                 _ordinal(rows[i]),
                 neighbour_cosines.get(i, 0.0),
                 contexts.get(i, ""),
+                headed.get(i, 0.0),
             )
             for i in cosines
             if i in kept
@@ -278,6 +280,7 @@ class Searcher:
                 ranked,
                 lambda item: (item[1].text, item[1].title),
                 (vector, lambda item: item[0].cosine),
+                lambda items: headed_vectors.stored(store, [row.id for _, row in items]),
             )
         return ranked, verdict
 
@@ -321,6 +324,13 @@ class Searcher:
         wanted = sorted({n for ns in around.values() for n in ns})
         cosines = dict(zip(wanted, (loaded.vectors.reconstruct(wanted) @ vector).tolist()))
         return {i: max((cosines[n] for n in ns), default=0.0) for i, ns in around.items()}
+
+    @staticmethod
+    def _headed_cosines(loaded: _Loaded, vector: np.ndarray, ids: set[int]) -> dict[int, float]:
+        """Each candidate's cosine read after its headline, where the index stored one."""
+        wanted = sorted(ids)
+        found = headed_vectors.stored(loaded.store, wanted)
+        return {i: float(v @ vector) for i, v in zip(wanted, found, strict=True) if v is not None}
 
     def _hits(
         self,

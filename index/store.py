@@ -33,6 +33,7 @@ _CHUNK = 900
 # A writer folds its lines' term counts into `term_sentences` at every commit and after this many
 # lines, so the tally's in-memory index stays small however large the build.
 TERM_TALLY_LINES = 20_000
+HEADED_VECTORS = "headed_vectors"
 
 
 @migrations()
@@ -138,6 +139,15 @@ def m006_term_sentences(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE temp.sentence_terms")
 
 
+@migrations()
+def m007_headed_vectors(db: sqlite_utils.Database) -> None:
+    """Each answerable sentence's vector as "headline. sentence", half precision (index/headed_vectors.py).
+
+    Empty when created: the build that applies this fills it for every sentence already stored.
+    """
+    db.execute(f"CREATE TABLE {HEADED_VECTORS} (sentence_id INTEGER PRIMARY KEY, vector BLOB NOT NULL)")
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -215,6 +225,7 @@ class Store:
         self._classified = self._has_column("sentences", "kind")
         self._has_vocabulary = self.db.table("vocabulary").exists()
         self._has_term_sentences = self.db.table("term_sentences").exists()
+        self._has_headed_vectors = self.db.table(HEADED_VECTORS).exists()
         self._tally: TermTally | None = None
 
     @classmethod
@@ -227,6 +238,7 @@ class Store:
         store = cls(conn)
         migrations.apply(store.db)
         store._classified = store._has_vocabulary = store._has_term_sentences = True
+        store._has_headed_vectors = True
         store._tally = TermTally()
         return store
 
@@ -328,6 +340,9 @@ class Store:
     def delete_sentences(self, article_id: int) -> list[int]:
         rows = self.db.execute("SELECT id, text FROM sentences WHERE article_id = ?", [article_id]).fetchall()
         self.db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
+        self.db.conn.executemany(
+            f"DELETE FROM {HEADED_VECTORS} WHERE sentence_id = ?", [(row[0],) for row in rows]
+        )
         _add_words(self.db.conn, Counter(w for _, text in rows for w in _words(text)), -1)
         self._tally_lines([text for _, text in rows], added=False)
         return [row[0] for row in rows]
@@ -487,6 +502,57 @@ class Store:
                 [] if article_id is None else [article_id],
             ).fetchall()
         ]
+
+    def sentences_without_headed_vector(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+        """(id, headline, text) of up to `limit` answerable sentences past id `after` that have no
+        headed vector yet, in id order."""
+        return [
+            (int(r[0]), str(r[1]), str(r[2]))
+            for r in self.db.execute(
+                "SELECT sentences.id, articles.title, sentences.text FROM sentences "
+                "JOIN articles ON articles.id = sentences.article_id "
+                f"WHERE sentences.id > ? AND {self._prose()} AND NOT EXISTS "
+                f"(SELECT 1 FROM {HEADED_VECTORS} WHERE sentence_id = sentences.id) "
+                "ORDER BY sentences.id LIMIT ?",
+                [after, limit],
+            ).fetchall()
+        ]
+
+    def count_without_headed_vector(self) -> int:
+        return int(
+            self.db.execute(
+                f"SELECT count(*) FROM sentences WHERE {self._prose()} AND NOT EXISTS "
+                f"(SELECT 1 FROM {HEADED_VECTORS} WHERE sentence_id = sentences.id)"
+            ).fetchone()[0]
+        )
+
+    def put_headed_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        self.db.conn.executemany(
+            f"INSERT OR REPLACE INTO {HEADED_VECTORS} (sentence_id, vector) VALUES (?, ?)", rows
+        )
+
+    def clear_headed_vectors(self) -> None:
+        self.db.execute(f"DELETE FROM {HEADED_VECTORS}")
+
+    def headed_vector_count(self) -> int:
+        return self.count(HEADED_VECTORS) if self._has_headed_vectors else 0
+
+    def headed_vector_ids(self) -> set[int]:
+        if not self._has_headed_vectors:
+            return set()
+        return {int(r[0]) for r in self.db.execute(f"SELECT sentence_id FROM {HEADED_VECTORS}")}
+
+    def headed_vector_blobs(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored headed vectors of these sentences (none in an index built before them)."""
+        if not ids or not self._has_headed_vectors:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {
+            int(r[0]): bytes(r[1])
+            for r in self.db.execute(
+                f"SELECT sentence_id, vector FROM {HEADED_VECTORS} WHERE sentence_id IN ({marks})", list(ids)
+            )
+        }
 
     def contexts(self, ids: Iterable[int]) -> dict[int, str]:
         """Each sentence's context column: its headline and the lines around it."""

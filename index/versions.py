@@ -41,6 +41,7 @@ META_TYPES: dict[str, type] = {
     "pipeline_version": int,
     "embedding_input": str,
     "encoder": str,
+    "headed_vectors": int,
     "created": str,
     # Approximate kinds only (index/recall.py): recall@10 vs exact and how many queries measured it.
     "recall_at_10": float,

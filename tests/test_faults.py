@@ -161,7 +161,10 @@ def test_a_damaged_index_is_one_line_naming_the_file_and_the_way_out(run, index,
 def test_check_passes_a_sound_index(run, index):
     result = run("index", "check", "--index", str(index))
     assert result.exit_code == 0, result.output
-    assert "2 articles, 26 sentences, 26 answerable sentences, 26 fts rows, 26 vectors" in result.output
+    assert (
+        "2 articles, 26 sentences, 26 answerable sentences, 26 fts rows, 26 headed vectors, 26 vectors"
+        in (result.output)
+    )
     assert "OK" in result.output
 
 
@@ -214,6 +217,15 @@ def test_check_names_sentences_missing_from_the_full_text_index(run, index):
     result = run("index", "check", "--index", str(index))
     assert result.exit_code == 1
     assert f"full-text index: 1 sentences not in it (ids {row[0]})" in result.output
+
+
+def test_check_names_sentences_without_a_headed_vector(run, index):
+    with sqlite3.connect(version_of(index) / DB_NAME) as db:
+        (sentence_id,) = db.execute("SELECT id FROM sentences WHERE text = ?", [NK_SENTENCE]).fetchone()
+        db.execute("DELETE FROM headed_vectors WHERE sentence_id = ?", [sentence_id])
+    result = run("index", "check", "--index", str(index))
+    assert result.exit_code == 1
+    assert f"headed vectors: 1 answerable sentences without one (ids {sentence_id})" in result.output
 
 
 def test_check_finds_damage_inside_the_database_file(run, index):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index import answer_types, ranking
@@ -129,6 +131,11 @@ def test_the_score_is_the_weighted_sum_of_cosine_relative_bm25_and_the_neighbour
         ranking.DENSE_WEIGHT * 0.5 + ranking.BM25_WEIGHT * 1.0 + ranking.NEIGHBOUR_WEIGHT * 0.2
     )
     assert by_id[2] == pytest.approx(ranking.DENSE_WEIGHT * 0.7 + ranking.BM25_WEIGHT * 0.5)
+    # The headed cosine counts only where a recipe weighs it (the second stage uses it by default).
+    headed = [Candidate(1, "a b", cosine=0.5, headed_cosine=0.9), Candidate(2, "c d", cosine=0.6)]
+    weighed = ranking.score(ranking.analyse("x"), headed, replace(only_fusion, headed_weight=0.5))
+    assert [s.sentence_id for s in weighed] == [1, 2]
+    assert [s.sentence_id for s in ranking.score(ranking.analyse("x"), headed, only_fusion)] == [2, 1]
 
 
 @pytest.mark.parametrize(

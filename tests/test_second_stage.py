@@ -82,7 +82,8 @@ def test_newsdesk_rerank_model_index_uses_the_question_encoder_it_is_given(make_
 def test_the_setting_comes_from_newsdesk_rerank_model():
     assert Settings.from_env({"NEWSDESK_RERANK_MODEL": "/models/mpnet"}).rerank_model_path == "/models/mpnet"
     assert Settings.from_env({}).rerank_model_path is None
-    assert SecondStage.load(Settings()) is None
+    default = SecondStage.load(Settings())  # the index's own model through its stored headed vectors
+    assert default is not None and default.own_model and default.encoder is None
 
 
 def test_a_folder_that_is_not_a_model_is_named(tmp_path):

@@ -175,9 +175,9 @@ def test_a_build_of_many_small_batches_never_holds_all_its_vectors(monkeypatch, 
     monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 4)
     _council_articles(tmp_path / "articles")
     events = _watch_vectors(monkeypatch)
-    report = build_index(
-        Settings(index_dir=tmp_path / "index"), [tmp_path / "articles"], embedder=embedder, quiet=True
-    )
+    # Headed vectors (tests/test_headed_vectors.py) are left out: only FAISS's vectors are watched.
+    settings = Settings(index_dir=tmp_path / "index", headed_vectors=False)
+    report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
 
     encoded = [n for kind, n in events if kind == "encode"]
     assert report.sentences_embedded == sum(encoded) == 54
@@ -202,7 +202,7 @@ def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, 
     monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 3)
     _council_articles(tmp_path / "articles")
     events = _watch_vectors(monkeypatch)
-    settings = Settings(index_dir=tmp_path / "index")
+    settings = Settings(index_dir=tmp_path / "index", headed_vectors=False)
     report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
     assert report.index_type == "ivf-sq8 (nlist=32, nprobe=32)"
 
