@@ -82,6 +82,7 @@ def main() -> None:
         "sentences_indexed": sentences,
         "sentences_embedded": report["sentences_embedded"],
         "headed_vectors_embedded": report["headed_embedded"],
+        "headed_vectors_reused": report["headed_reused"],
         "build_seconds": round(build_seconds, 1),
         "embed_seconds_in_build": round(report["embed_seconds"], 1),
         "build_sentences_per_s": round(build_rate, 1),

@@ -63,6 +63,7 @@ class BuildReport:
     sentences_reused: int = 0
     # Sentences given their "headline. sentence" vector in this run (index/headed_vectors.py).
     headed_embedded: int = 0
+    headed_reused: int = 0  # given the vector the same headed text already had
     failures: tuple[IngestError, ...] = ()
     corrections: tuple[Correction, ...] = ()
     # Articles kept because the input that held them could not be read: (input, articles).
@@ -306,11 +307,13 @@ class _VersionWriter:
         db_path = self.version / versions.DB_NAME
         self.meta: dict[str, Any] = versions.read_meta(previous) if previous else {}
         carried = None
+        self.carried_from: Path | None = None  # the version a pipeline-change rebuild reuses vectors of
         if previous and not self._compatible(self.meta):
             if not self.rebuild:
                 raise IndexMismatchError(self._mismatch_message(self.meta))
             if self._same_vectors(self.meta):
                 carried = self._carried_vectors(previous)
+                self.carried_from = previous
             previous = None  # a rebuild with another model or pipeline starts from scratch
         if previous is None:
             self.store = Store.open_for_build(db_path)
@@ -528,7 +531,7 @@ class _VersionWriter:
             batch_size=self.settings.embed_batch_size,
             quiet=self.quiet,
         )
-        headed = self._fill_headed_vectors()
+        headed, headed_reused = self._fill_headed_vectors()
         embed_seconds = time.perf_counter() - embed_started
         recall = self._write_version()
         spec = self.vectors.spec
@@ -543,6 +546,7 @@ class _VersionWriter:
             sentences_embedded=embedded,
             sentences_reused=reused,
             headed_embedded=headed,
+            headed_reused=headed_reused,
             failures=tuple(self.counts.failures),
             corrections=tuple(self.counts.corrections),
             kept_unread=tuple(sorted(self.counts.kept_unread.items())),
@@ -558,17 +562,25 @@ class _VersionWriter:
             recall_warning=recall.warning(spec.nprobe, spec.nlist) if recall else "",
         )
 
-    def _fill_headed_vectors(self) -> int:
+    def _fill_headed_vectors(self) -> tuple[int, int]:
         """Give every answerable sentence its headed vector, or none at all when they are turned off
-        (the second stage never mixes sentences that have one with sentences that do not)."""
+        (the second stage never mixes sentences that have one with sentences that do not); returns
+        how many were encoded and how many reused."""
         if not self.settings.headed_vectors:
             self.store.clear_headed_vectors()
-            return 0
+            return 0, 0
         if self.embedder is None:  # only removals: every remaining sentence kept its row
-            return 0
-        return headed_vectors.fill_missing(
-            self.store, self.embedder, batch_size=self.settings.embed_batch_size, quiet=self.quiet
+            return 0, 0
+        attached = self.carried_from is not None and self.store.attach_previous(
+            self.carried_from / versions.DB_NAME
         )
+        try:
+            return headed_vectors.fill_missing(
+                self.store, self.embedder, batch_size=self.settings.embed_batch_size, quiet=self.quiet
+            )
+        finally:
+            if attached:
+                self.store.detach_previous()
 
     def _write_version(self) -> Recall | None:
         """Save vectors, database and metadata into the new version, then swap it in; an

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm import tqdm
 
-from .store import Store
+from .store import Store, headed_key, headed_text
 
 if TYPE_CHECKING:
     from .embedder import TextEncoder
@@ -27,39 +27,49 @@ FILL_CHUNK = 8192
 STORED_DTYPE = np.float16
 
 
-def headed_text(text: str, title: str) -> str:
-    """What the encoder reads for a sentence with its headline; the quoted text is never this."""
-    return f"{title}. {text}" if title else text
+def fill_missing(store: Store, encoder: TextEncoder, *, batch_size: int, quiet: bool) -> tuple[int, int]:
+    """Give every answerable sentence that lacks one its headed vector; returns how many were
+    encoded and how many reused.
 
-
-def fill_missing(store: Store, encoder: TextEncoder, *, batch_size: int, quiet: bool) -> int:
-    """Encode and store the headed vector of every answerable sentence that lacks one; returns how many.
-
-    A sentence's row is deleted with it (Store.delete_sentences), and a changed headline changes
-    the article's content hash, so its sentences are written anew: a stored row is never stale.
+    A vector is reused wherever the same headed text has one: another sentence's (wire copy under
+    the same headline), one deleted in this build (an updated article's unchanged sentences), or
+    the previous version's (a rebuild after a pipeline change, Store.attach_previous). A sentence's
+    row is deleted with it and a changed headline changes the text, so a stored row is never stale.
     """
     missing = store.count_without_headed_vector()
-    if not missing:
-        return 0
+    encoded_count = reused = 0
     after = 0
     with tqdm(
-        total=missing, desc="embedding with headlines", unit=" sentences", disable=quiet, file=sys.stderr
+        total=missing,
+        desc="embedding with headlines",
+        unit=" sentences",
+        disable=quiet or not missing,
+        file=sys.stderr,
     ) as bar:
         while rows := store.sentences_without_headed_vector(after, FILL_CHUNK):
-            texts = [headed_text(text, title) for _, title, text in rows]
-            distinct = list(dict.fromkeys(texts))
-            chunks = encoder.encode_chunks(
-                distinct, size=FILL_CHUNK, batch_size=batch_size, progress=bar.update
-            )
-            encoded = np.vstack(list(chunks))
-            by_text = dict(zip(distinct, encoded.astype(STORED_DTYPE), strict=True))
+            keys = [headed_key(headed_text(text, title)) for _, title, text in rows]
+            vectors = store.known_headed_vectors(sorted(set(keys)))
+            wanted = {
+                key: headed_text(text, title)
+                for key, (_, title, text) in zip(keys, rows)
+                if key not in vectors
+            }
+            if wanted:
+                chunks = encoder.encode_chunks(
+                    list(wanted.values()), size=FILL_CHUNK, batch_size=batch_size, progress=bar.update
+                )
+                encoded = np.vstack(list(chunks)).astype(STORED_DTYPE)
+                vectors.update((key, vector.tobytes()) for key, vector in zip(wanted, encoded, strict=True))
             store.put_headed_vectors(
-                (sentence_id, by_text[text].tobytes()) for (sentence_id, _, _), text in zip(rows, texts)
+                (sentence_id, key, vectors[key]) for (sentence_id, _, _), key in zip(rows, keys)
             )
             store.commit()
-            bar.update(len(rows) - len(distinct))  # sentences that shared a text encoded once
+            encoded_count += len(wanted)
+            reused += len(rows) - len(wanted)
+            bar.update(len(rows) - len(wanted))
             after = rows[-1][0]
-    return missing
+    store.forget_spare_headed_vectors()
+    return encoded_count, reused
 
 
 def stored(store: Store, ids: Sequence[int]) -> list[np.ndarray | None]:

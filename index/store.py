@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -34,6 +35,9 @@ _CHUNK = 900
 # lines, so the tally's in-memory index stays small however large the build.
 TERM_TALLY_LINES = 20_000
 HEADED_VECTORS = "headed_vectors"
+SPARE_HEADED_VECTORS = "spare_headed_vectors"
+# The previous version's database, attached to a rebuild after a pipeline change for its headed vectors.
+PREVIOUS = "previous"
 
 
 @migrations()
@@ -148,6 +152,33 @@ def m007_headed_vectors(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE TABLE {HEADED_VECTORS} (sentence_id INTEGER PRIMARY KEY, vector BLOB NOT NULL)")
 
 
+@migrations()
+def m008_headed_vector_keys(db: sqlite_utils.Database) -> None:
+    """Each headed vector's text key (headed_key), so a build reuses the vector of a headed text it
+    has seen (an updated article's unchanged sentences, a rebuild after a pipeline change)."""
+    db.execute(f"ALTER TABLE {HEADED_VECTORS} ADD COLUMN text_key INTEGER")
+    rows = db.execute(
+        f"SELECT {HEADED_VECTORS}.sentence_id, articles.title, sentences.text FROM {HEADED_VECTORS} "
+        f"JOIN sentences ON sentences.id = {HEADED_VECTORS}.sentence_id "
+        "JOIN articles ON articles.id = sentences.article_id"
+    ).fetchall()
+    db.conn.executemany(
+        f"UPDATE {HEADED_VECTORS} SET text_key = ? WHERE sentence_id = ?",
+        [(headed_key(headed_text(text, title)), sentence_id) for sentence_id, title, text in rows],
+    )
+    db.execute(f"CREATE INDEX {HEADED_VECTORS}_text_key ON {HEADED_VECTORS} (text_key)")
+
+
+def headed_text(text: str, title: str) -> str:
+    """What the encoder reads for a sentence with its headline; the quoted text is never this."""
+    return f"{title}. {text}" if title else text
+
+
+def headed_key(text: str) -> int:
+    """A headed text's 64-bit key: equal texts, equal keys (a collision is one in 2**64 a pair)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -226,6 +257,8 @@ class Store:
         self._has_vocabulary = self.db.table("vocabulary").exists()
         self._has_term_sentences = self.db.table("term_sentences").exists()
         self._has_headed_vectors = self.db.table(HEADED_VECTORS).exists()
+        self._previous_headed = False
+        self._building = False
         self._tally: TermTally | None = None
 
     @classmethod
@@ -239,6 +272,9 @@ class Store:
         migrations.apply(store.db)
         store._classified = store._has_vocabulary = store._has_term_sentences = True
         store._has_headed_vectors = True
+        store._building = True
+        # Headed vectors of sentences deleted in this build, kept until its fill may reuse them.
+        conn.execute(f"CREATE TEMP TABLE {SPARE_HEADED_VECTORS} (text_key INTEGER PRIMARY KEY, vector BLOB)")
         store._tally = TermTally()
         return store
 
@@ -340,9 +376,14 @@ class Store:
     def delete_sentences(self, article_id: int) -> list[int]:
         rows = self.db.execute("SELECT id, text FROM sentences WHERE article_id = ?", [article_id]).fetchall()
         self.db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
-        self.db.conn.executemany(
-            f"DELETE FROM {HEADED_VECTORS} WHERE sentence_id = ?", [(row[0],) for row in rows]
-        )
+        ids = [(row[0],) for row in rows]
+        if self._building:  # keep the vectors for this build's fill to reuse
+            self.db.conn.executemany(
+                f"INSERT OR REPLACE INTO temp.{SPARE_HEADED_VECTORS} (text_key, vector) SELECT text_key, "
+                f"vector FROM {HEADED_VECTORS} WHERE sentence_id = ? AND text_key IS NOT NULL",
+                ids,
+            )
+        self.db.conn.executemany(f"DELETE FROM {HEADED_VECTORS} WHERE sentence_id = ?", ids)
         _add_words(self.db.conn, Counter(w for _, text in rows for w in _words(text)), -1)
         self._tally_lines([text for _, text in rows], added=False)
         return [row[0] for row in rows]
@@ -526,13 +567,54 @@ class Store:
             ).fetchone()[0]
         )
 
-    def put_headed_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
+    def put_headed_vectors(self, rows: Iterable[tuple[int, int, bytes]]) -> None:
+        """(sentence id, text key, vector) rows."""
         self.db.conn.executemany(
-            f"INSERT OR REPLACE INTO {HEADED_VECTORS} (sentence_id, vector) VALUES (?, ?)", rows
+            f"INSERT OR REPLACE INTO {HEADED_VECTORS} (sentence_id, text_key, vector) VALUES (?, ?, ?)", rows
         )
 
     def clear_headed_vectors(self) -> None:
         self.db.execute(f"DELETE FROM {HEADED_VECTORS}")
+
+    def known_headed_vectors(self, keys: Sequence[int]) -> dict[int, bytes]:
+        """Vectors this build can reuse for these text keys: stored for another sentence, kept from a
+        sentence deleted in this build, or in the previous version (`attach_previous`)."""
+        if not keys:
+            return {}
+        sources = [HEADED_VECTORS, f"temp.{SPARE_HEADED_VECTORS}"]
+        if self._previous_headed:
+            sources.append(f"{PREVIOUS}.{HEADED_VECTORS}")
+        found: dict[int, bytes] = {}
+        for source in sources:
+            wanted = [k for k in keys if k not in found]
+            if not wanted:
+                break
+            marks = ",".join("?" * len(wanted))
+            found.update(
+                (int(r[0]), bytes(r[1]))
+                for r in self.db.execute(
+                    f"SELECT text_key, vector FROM {source} WHERE text_key IN ({marks})", wanted
+                )
+            )
+        return found
+
+    def attach_previous(self, path: Path) -> bool:
+        """Read the headed vectors of the version at `path` too (never written); False when it has
+        none with text keys (built before them)."""
+        self.db.execute(f"ATTACH DATABASE ? AS {PREVIOUS}", [str(path)])
+        columns = {r[1] for r in self.db.execute(f"PRAGMA {PREVIOUS}.table_info({HEADED_VECTORS})")}
+        self._previous_headed = "text_key" in columns
+        if not self._previous_headed:
+            self.detach_previous()
+        return self._previous_headed
+
+    def detach_previous(self) -> None:
+        self.db.conn.commit()
+        self.db.execute(f"DETACH DATABASE {PREVIOUS}")
+        self._previous_headed = False
+
+    def forget_spare_headed_vectors(self) -> None:
+        self.db.execute(f"DELETE FROM temp.{SPARE_HEADED_VECTORS}")
 
     def headed_vector_count(self) -> int:
         return self.count(HEADED_VECTORS) if self._has_headed_vectors else 0

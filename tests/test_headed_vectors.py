@@ -8,7 +8,7 @@ import sqlite3
 import numpy as np
 from conftest import NEWS_ARTICLES, NK_SENTENCE, write_article
 
-from index import headed_vectors
+from index import build, headed_vectors
 from index.build import add_articles, build_index, remove_articles
 from index.config import Settings
 from index.search import Searcher
@@ -71,6 +71,55 @@ def test_an_updated_article_gets_new_headed_vectors_and_a_removed_one_loses_them
     stored = _stored(settings)
     assert NK_SENTENCE not in stored
     assert set(stored) == _answerable_texts(settings)
+
+
+def test_an_updated_article_encodes_only_its_new_sentence_with_its_headline(make_index, embedder, tmp_path):
+    settings = make_index()
+    before = _stored(settings)
+    changed = dict(NEWS_ARTICLES[1])
+    changed["text"] += "\n\nMarkets rallied after the announcement, with the S&P 500 up 0.9%."
+    write_article(tmp_path / "changed", "001.txt", changed)
+    report = add_articles(settings, [tmp_path / "changed"], embedder=embedder, quiet=True)
+    assert report.articles_updated == 1
+    assert (report.headed_embedded, report.headed_reused) == (1, 2)  # the new sentence; the two kept
+    stored = _stored(settings)
+    assert set(stored) == _answerable_texts(settings)
+    new = next(text for text in stored if text.startswith("Markets rallied"))
+    expected = embedder.encode([f"{FED_TITLE}. {new}"])[0]
+    assert float(stored[new][1] @ expected) > 0.999
+    for text, (_, vector) in before.items():
+        assert np.array_equal(stored[text][1], vector), text
+
+
+def test_an_index_from_before_text_keys_gets_them_and_reuses_its_vectors(make_index, embedder, tmp_path):
+    settings = make_index()
+    db = current_version(settings.index_dir) / DB_NAME
+    conn = sqlite3.connect(db)  # back to what the m007 schema stored: vectors without text keys
+    with conn:
+        conn.execute("DROP INDEX headed_vectors_text_key")
+        conn.execute("ALTER TABLE headed_vectors DROP COLUMN text_key")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_headed_vector_keys'")
+    conn.close()
+    changed = dict(NEWS_ARTICLES[1])
+    changed["text"] += "\n\nMarkets rallied after the announcement, with the S&P 500 up 0.9%."
+    write_article(tmp_path / "changed", "001.txt", changed)
+    report = add_articles(settings, [tmp_path / "changed"], embedder=embedder, quiet=True)
+    assert (report.headed_embedded, report.headed_reused) == (1, 2)
+
+
+def test_a_pipeline_change_reuses_the_previous_version_s_headed_vectors(
+    make_index, embedder, tmp_path, monkeypatch
+):
+    settings = make_index()
+    before = _stored(settings)
+    monkeypatch.setattr(build, "PIPELINE_VERSION", build.PIPELINE_VERSION + 1)
+    report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
+    assert report.articles_new == len(NEWS_ARTICLES)  # every article written anew
+    assert (report.headed_embedded, report.headed_reused) == (0, len(before))
+    after = _stored(settings)
+    assert set(after) == set(before)
+    for text, (_, vector) in before.items():
+        assert np.array_equal(after[text][1], vector), text
 
 
 def test_turned_off_a_build_stores_none_and_the_first_stage_order_stands(tmp_path, embedder, write_articles):
