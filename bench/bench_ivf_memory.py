@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.bench_ivf_memory [--vectors 1050000] [--runs 2] [--code CHECKOUT]
 
 Runs, in a child process without the model, the step a build takes when its archive passes the
-exhaustive-search limit: `VectorIndex.rebuilt_as` over chunks of 8,192 vectors as the encoder
-would hand them, with the index kind `choose_spec` picks for that many. The vectors are seeded
+exhaustive-search limit: `VectorIndex.rebuilt_as` over chunks of 8,192 vectors as the build's
+spool hands them back (index/vector_spool.py), read once for each pass the index makes over them,
+with the index kind `choose_spec` picks for that many. The vectors are seeded
 random unit vectors (memory and FAISS's work do not depend on what they mean; k-means may take
 more or fewer iterations to settle on real ones). Reports the child's resident memory before the
 first chunk, its peak, the peak over that start (what the step adds to a build), and the seconds
@@ -46,7 +47,10 @@ empty = VectorIndex.empty(384)
 spec = choose_spec(count)
 before = rss_mb()
 started = time.perf_counter()
-built = empty.rebuilt_as(spec, chunks())
+try:
+    built = empty.rebuilt_as(spec, chunks)
+except TypeError:  # code before the spool (--code an older checkout) takes the chunks once
+    built = empty.rebuilt_as(spec, chunks())
 seconds = time.perf_counter() - started
 peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 print(json.dumps({

@@ -525,13 +525,16 @@ class _VersionWriter:
                 "newsdesk reads .txt .md .json .jsonl .html (optionally .gz)."
             )
         embed_started = time.perf_counter()
-        self.vectors, embedded, reused = self.changes.apply(
+        embedded, reused = self.changes.encode(
             self.vectors,
             self.embedder,
             batch_size=self.settings.embed_batch_size,
             quiet=self.quiet,
         )
         headed, headed_reused = self._fill_headed_vectors()
+        if self.embedder is not None:
+            self.embedder.release()
+        self.vectors = self.changes.indexed(self.vectors)
         embed_seconds = time.perf_counter() - embed_started
         recall = self._write_version()
         spec = self.vectors.spec

@@ -117,6 +117,9 @@ class TextEncoder(Protocol):
         progress: Callable[[int], object] | None = None,
     ) -> Iterator[np.ndarray]: ...
 
+    def release(self) -> None:
+        """Give back what encoding holds that a build no longer needs once every text is encoded."""
+
 
 class Embedder(EncodesInChunks):
     """Turns text into unit-length float32 vectors (cosine similarity = inner product)."""
@@ -211,6 +214,9 @@ class Embedder(EncodesInChunks):
                 opset_version=17,
                 dynamo=False,
             )
+
+    def release(self) -> None:
+        """Nothing to give back: the torch model also encodes this process's questions, so it stays."""
 
     def forget_queries(self) -> None:
         """Empty the small cache of recent question vectors (benchmarks measure without it)."""

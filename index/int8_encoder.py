@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from . import heap
 from .config import Settings
 from .embedder import Embedder, EncodesInChunks, encode_shortest_first
 from .errors import ModelError
@@ -102,16 +103,21 @@ class Int8Model(EncodesInChunks):
     """
 
     def __init__(self, onnx_model: OnnxQueryEncoder) -> None:
-        self._onnx = onnx_model
+        self._onnx: OnnxQueryEncoder | None = onnx_model
+        self._dimension = onnx_model.dimension
 
     @property
     def dimension(self) -> int:
-        return self._onnx.dimension
+        return self._dimension
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: Callable[[int], object] | None = None
     ) -> np.ndarray:
-        return encode_shortest_first(texts, self.dimension, self._onnx.encode, batch_size, progress)
+        return encode_shortest_first(texts, self.dimension, self._session().encode, batch_size, progress)
+
+    def _session(self) -> OnnxQueryEncoder:
+        assert self._onnx is not None
+        return self._onnx
 
 
 class Int8Encoder(Int8Model):
@@ -139,6 +145,19 @@ class Int8Encoder(Int8Model):
     @property
     def name(self) -> str:
         return self._model.name
+
+    def release(self) -> None:
+        """Let the ONNX session go, and the working memory its batches kept (about 370 MB after
+        a build's encoding), before the build fills its index; a later `encode` opens it again."""
+        self._onnx = None
+        heap.release_free_memory()
+
+    def _session(self) -> OnnxQueryEncoder:
+        if self._onnx is None:
+            self._onnx = _open(self.folder, self._model.name)
+            if self._onnx is None:
+                raise ModelError(f"the int8 encoder in {self.folder} cannot be read back")
+        return self._onnx
 
     def files(self) -> dict[str, bytes]:
         """The model's files by name, for a Ray actor to load (`Int8Model` on `OnnxQueryEncoder`)."""

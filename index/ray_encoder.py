@@ -94,6 +94,9 @@ class RayEncoder:
             self._fail(message, "joining")
         self.plan = message[1]
 
+    def release(self) -> None:
+        """Nothing to give back here: the actors' memory is on the cluster, freed by `close`."""
+
     def close(self) -> None:
         if self._child is None:
             return

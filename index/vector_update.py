@@ -13,11 +13,12 @@ from .embedder import TextEncoder
 from .embedding_text import embedding_text
 from .pending_texts import EncodeQueue, PendingTexts
 from .store import Store
+from .vector_spool import VectorSpool
 from .vectors import IndexSpec, VectorIndex, choose_spec, training_size
 
 
 class VectorUpdate:
-    """The sentences written and dropped by one build; `apply` brings the vectors in line.
+    """The sentences written and dropped by one build; `encode` then `indexed` bring the vectors in line.
 
     A text is embedded at most once, and never when a stored vector for the same text exists: in
     the version replaced by a pipeline change, among the sentences dropped in this run, or in an
@@ -27,7 +28,9 @@ class VectorUpdate:
 
     def __init__(self, store: Store, folder: Path) -> None:
         self.store = store
+        self.folder = folder
         self.pending = PendingTexts(store.db.conn, folder)
+        self.spooled: tuple[IndexSpec, VectorSpool] | None = None  # a new index's vectors, waiting
         self.removed: list[int] = []
         self.retired: dict[int, str] = {}  # dropped sentence id -> its text, while its vector is still there
         self.carried: dict[str, int] = {}
@@ -48,32 +51,44 @@ class VectorUpdate:
             self.removed.append(sentence_id)
             self.retired[sentence_id] = text
 
-    def apply(
+    def encode(
         self,
         vectors: VectorIndex,
         embedder: TextEncoder | None,
         *,
         batch_size: int,
         quiet: bool,
-    ) -> tuple[VectorIndex, int, int]:
-        """Drop the removed vectors and add the pending ones; returns (vectors, embedded, reused).
+    ) -> tuple[int, int]:
+        """Drop the removed vectors and encode the pending ones; returns (embedded, reused).
 
-        New vectors go into the index a chunk at a time as they are encoded, and their texts are
-        read from disk a chunk at a time, so the build's memory stays flat as the archive grows.
+        Texts are read from disk a chunk at a time. Their vectors go into `vectors` as each chunk
+        is encoded, or, when the archive needs a newly trained (IVF) index, onto disk
+        (index/vector_spool.py) until `indexed` builds it, after the encoder has let go of its
+        memory: the build never holds the encoder and a growing index at once.
         """
-        # On failure the writer discards the whole version folder, the waiting file with it.
-        result = self._apply(vectors, embedder, batch_size=batch_size, quiet=quiet)
+        # On failure the writer discards the whole version folder, these files with it.
+        result = self._encode(vectors, embedder, batch_size=batch_size, quiet=quiet)
         self.pending.close()
         return result
 
-    def _apply(
+    def indexed(self, vectors: VectorIndex) -> VectorIndex:
+        """`vectors` with every encoded vector in it: the same index, or the new one a spool fills."""
+        if self.spooled is None:
+            return vectors
+        spec, spool = self.spooled
+        rebuilt = vectors.rebuilt_as(spec, spool.chunks)
+        spool.remove()
+        self.spooled = None
+        return rebuilt
+
+    def _encode(
         self, vectors: VectorIndex, embedder: TextEncoder | None, *, batch_size: int, quiet: bool
-    ) -> tuple[VectorIndex, int, int]:
+    ) -> tuple[int, int]:
         pending = self.pending.count()
         reusable = self._reusable(vectors)
         vectors.remove(self.removed)
         if not pending:
-            return vectors, 0, 0
+            return 0, 0
         spec = choose_spec(vectors.count + pending)
         retrains = _outgrown(vectors.spec, spec)
         to_encode = self.pending.queue(skip=reusable, spread_first=training_size(spec) if retrains else 0)
@@ -84,12 +99,14 @@ class VectorUpdate:
         ) as bar:
             reused_ids = self.pending.ids_of(reusable)
             chunks = _chunks(reusable, reused_ids, to_encode, embedder, batch_size, bar.update)
-            if not retrains:
-                for matrix, ids in chunks:
+            if retrains:
+                self.spooled = (spec, VectorSpool(self.folder, vectors.dimension))
+            for matrix, ids in chunks:
+                if self.spooled is not None:
+                    self.spooled[1].append(matrix, ids)
+                else:
                     vectors.add(matrix, ids)
-            else:
-                vectors = vectors.rebuilt_as(spec, chunks)
-        return vectors, len(to_encode), pending - len(to_encode)
+        return len(to_encode), pending - len(to_encode)
 
     def _reusable(self, vectors: VectorIndex) -> dict[str, np.ndarray]:
         """Stored vectors for the texts to embed, read before any vector is removed."""

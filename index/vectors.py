@@ -9,7 +9,7 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,8 @@ import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .errors import IndexDamagedError  # noqa: E402
+
+Chunk = tuple[np.ndarray, np.ndarray]  # (unit-length float32 rows, their sentence ids)
 
 faiss.cvar.distance_compute_blas_threshold = 20
 
@@ -120,24 +122,20 @@ def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
 
 
 def _held_and_first(
-    held: tuple[np.ndarray, np.ndarray],
-    chunks: Iterator[tuple[np.ndarray, np.ndarray]],
-    wanted: int,
-    dimension: int,
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """The held vectors then chunks' rows, up to `wanted` (or all held), in one matrix with its ids,
-    and the rest of the last chunk read.
+    held: Chunk, chunks: Iterator[Chunk], wanted: int, dimension: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The held vectors then chunks' rows, up to `wanted` (or all held), in one matrix with its ids.
 
     The matrix is filled in place as chunks come: a list of chunks joined at the end held every
     training vector twice (800 MB at a million vectors).
     """
     matrix, ids = held
     if len(ids) >= wanted:
-        return matrix, ids, None
+        return matrix, ids
     rows = np.empty((wanted, dimension), dtype=np.float32)
     row_ids = np.empty(wanted, dtype=np.int64)
     rows[: len(ids)], row_ids[: len(ids)] = matrix, ids
-    filled, rest = len(ids), None
+    filled = len(ids)
     del matrix, ids
     while filled < wanted:
         chunk = next(chunks, None)
@@ -150,9 +148,24 @@ def _held_and_first(
         rows[filled : filled + taken] = chunk_rows[:taken]
         row_ids[filled : filled + taken] = chunk_ids[:taken]
         filled += taken
-        if taken < len(chunk_ids):
-            rest = (chunk_rows[taken:], chunk_ids[taken:])
-    return rows[:filled], row_ids[:filled], rest
+    return rows[:filled], row_ids[:filled]
+
+
+def _assigned_lists(ivf: Any, matrix: np.ndarray) -> np.ndarray:
+    """The IVF list each row goes to (its nearest centroid), as FAISS's own add would choose."""
+    if not len(matrix):
+        return np.zeros(0, dtype=np.int64)
+    _, nearest = ivf.quantizer.search(np.ascontiguousarray(matrix, dtype=np.float32), 1)
+    return np.ascontiguousarray(nearest[:, 0], dtype=np.int64)
+
+
+def _allocate_lists(ivf: Any, sizes: np.ndarray) -> None:
+    """Give each list room for exactly `sizes` entries before any is added (resized up, then back
+    to empty: the room stays)."""
+    invlists: Any = faiss.downcast_InvertedLists(ivf.invlists)
+    for list_no in np.flatnonzero(sizes):
+        invlists.resize(int(list_no), int(sizes[list_no]))
+        invlists.resize(int(list_no), 0)
 
 
 def _half_precision(dimension: int) -> Any:
@@ -175,22 +188,33 @@ class VectorIndex:
         built.add(vectors, ids)
         return built
 
-    def rebuilt_as(self, spec: IndexSpec, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> VectorIndex:
-        """A new index of kind `spec` holding these vectors and then `chunks`, added as they come.
+    def rebuilt_as(self, spec: IndexSpec, source: Callable[[], Iterable[Chunk]]) -> VectorIndex:
+        """A new index of kind `spec` holding these vectors and then every chunk `source()` yields.
 
-        IVF trains on the vectors held here plus as many chunk rows as it needs (`training_size`);
-        only those are held at once, in one matrix (FAISS copies it once more to train).
+        `source` is called once for an exhaustive index and three times for IVF: to train on the
+        vectors held here plus as many chunk rows as it needs (`training_size`; only those are held
+        at once, in one matrix that FAISS copies once more), to count each list's vectors so every
+        list is allocated once at its final size (lists that grow by appending over-allocate: 753
+        against 505 MB at 1.05M vectors; docs/benchmarks.md), and to fill them.
         """
-        remaining = iter(chunks)
         wanted = training_size(spec)
-        first, first_ids, rest = _held_and_first(self.vectors_and_ids(), remaining, wanted, self.dimension)
+        first, first_ids = _held_and_first(self.vectors_and_ids(), iter(source()), wanted, self.dimension)
         training = first if wanted else np.zeros((0, self.dimension), dtype=np.float32)
         rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec)
-        del training
-        rebuilt.add(first, first_ids)
-        del first
-        for matrix, ids in itertools.chain([rest] if rest else [], remaining):
-            rebuilt.add(matrix, ids)
+        del training, first, first_ids
+        held = self.vectors_and_ids()
+        if spec.kind in EXHAUSTIVE:
+            for matrix, ids in itertools.chain([held], source()):
+                rebuilt.add(matrix, ids)
+            return rebuilt
+        ivf: Any = faiss.extract_index_ivf(rebuilt._index)
+        lists = [_assigned_lists(ivf, matrix) for matrix, _ in itertools.chain([held], source())]
+        _allocate_lists(ivf, np.bincount(np.concatenate(lists), minlength=ivf.nlist))
+        for (matrix, ids), assigned in zip(itertools.chain([held], source()), lists, strict=True):
+            if len(ids):
+                rows = np.ascontiguousarray(matrix, dtype=np.float32)
+                ids = np.ascontiguousarray(ids, dtype=np.int64)
+                ivf.add_core(len(ids), faiss.swig_ptr(rows), faiss.swig_ptr(ids), faiss.swig_ptr(assigned))
         return rebuilt
 
     @classmethod

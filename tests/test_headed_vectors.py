@@ -188,6 +188,9 @@ def test_the_fill_holds_one_chunk_of_sentences_at_a_time(monkeypatch, tmp_path, 
             asked.append(len(texts))
             return embedder.encode_chunks(texts, **kwargs)
 
+        def release(self):
+            embedder.release()
+
     settings = Settings(index_dir=tmp_path / "index")
     report = build_index(settings, [write_articles(NEWS_ARTICLES)], embedder=Recording(), quiet=True)
     headed_calls = asked[1:]  # the first call embeds the sentences themselves

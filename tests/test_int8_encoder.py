@@ -64,6 +64,15 @@ def test_int8_vectors_keep_cosine_099_to_the_models_on_a_fixed_sample(int8_index
     assert manifest["encoding"] == ENCODING and manifest["parity_mean_cosine"] >= 0.99
 
 
+def test_a_released_int8_encoder_opens_again_and_encodes_the_same_vectors(int8_index, embedder):
+    """A build lets the ONNX session go before it fills its index; a later encode gets it back."""
+    encoder = Int8Encoder.prepare(int8_index, embedder)
+    before = encoder.encode(SAMPLE)
+    encoder.release()
+    assert encoder.dimension == 384
+    assert np.array_equal(encoder.encode(SAMPLE), before)
+
+
 def test_an_int8_index_records_its_encoder_and_answers_the_example(int8_index, embedder):
     meta = versions.read_meta(versions.current_version(int8_index.index_dir))
     assert meta["encoder"] == ENCODING

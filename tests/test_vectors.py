@@ -72,7 +72,9 @@ def test_an_index_built_with_full_precision_still_loads_and_searches(tmp_path):
     assert loaded.spec.describe() == "flat (exact inner product)"
 
 
-def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch):
+def test_a_growing_index_is_rebuilt_as_ivf_reading_its_source_to_train_then_to_size_and_fill_lists(
+    monkeypatch,
+):
     import index.vectors as vectors_module
 
     # 4 lists x 30 = 120 training vectors: the 100 held and 20 rows of the first chunk of 50.
@@ -86,12 +88,33 @@ def test_a_growing_index_is_rebuilt_as_ivf_from_chunks_as_they_come(monkeypatch)
             pulled.append(start)
             yield vectors[start : start + 50], np.arange(start, start + 50)
 
-    ivf = small.rebuilt_as(IndexSpec("ivf-sq8", nlist=4, nprobe=4), chunks())
+    ivf = small.rebuilt_as(IndexSpec("ivf-sq8", nlist=4, nprobe=4), chunks)
     assert ivf.spec.kind == "ivf-sq8" and ivf.count == 400
     assert sorted(ivf.vectors_and_ids()[1].tolist()) == list(range(400))
     assert ivf.search(vectors[321], 1)[0][0] == 321
     assert ivf.search(vectors[140], 1)[0][0] == 140  # from the part of a chunk not trained on
-    assert len(pulled) == 6
+    # Training stops after the first chunk; counting each list's vectors and adding read them all.
+    assert pulled == [100] + list(range(100, 400, 50)) * 2
+
+
+def test_lists_sized_before_filling_hold_what_lists_grown_by_appending_hold(monkeypatch):
+    """Allocating each list once at its final size changes nothing FAISS stores or finds."""
+    import index.vectors as vectors_module
+
+    monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 100)  # 4 lists x 100: trains on all 400
+    vectors, ids = _unit_vectors(400, seed=3), np.arange(1_000, 1_400)
+    spec = IndexSpec("ivf-sq8", nlist=4, nprobe=2)
+    appended = VectorIndex.build(vectors, ids, spec)
+    chunks = [(vectors[start : start + 64], ids[start : start + 64]) for start in range(0, 400, 64)]
+    sized = VectorIndex.empty(384).rebuilt_as(spec, lambda: chunks)
+
+    for built in (appended, sized):
+        assert sorted(built.ids().tolist()) == list(range(1_000, 1_400))
+    stored = dict(zip(*reversed(appended.vectors_and_ids())))  # id -> decoded vector
+    for vector, row_id in zip(*sized.vectors_and_ids(), strict=True):
+        assert np.array_equal(vector, stored[row_id])
+    for row in (0, 77, 399):
+        assert sized.search(vectors[row], 10) == appended.search(vectors[row], 10)
 
 
 def test_an_empty_chunk_before_training_is_skipped(monkeypatch):
@@ -102,7 +125,9 @@ def test_an_empty_chunk_before_training_is_skipped(monkeypatch):
     vectors = _unit_vectors(200, seed=4)
     chunks = [(np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64))]
     chunks += [(vectors[start : start + 50], np.arange(start, start + 50)) for start in range(0, 200, 50)]
-    ivf = VectorIndex.empty(vectors.shape[1]).rebuilt_as(IndexSpec("ivf-sq8", nlist=4, nprobe=4), chunks)
+    ivf = VectorIndex.empty(vectors.shape[1]).rebuilt_as(
+        IndexSpec("ivf-sq8", nlist=4, nprobe=4), lambda: chunks
+    )
     assert ivf.count == 200
     assert ivf.search(vectors[130], 1)[0][0] == 130
 
@@ -186,34 +211,44 @@ def test_a_build_of_many_small_batches_never_holds_all_its_vectors(monkeypatch, 
     assert sum(n for kind, n in events if kind == "add") == report.sentences_total
 
 
-def test_a_build_past_the_exact_limit_streams_its_vectors_into_ivf(monkeypatch, tmp_path, embedder):
-    """Crossing the exhaustive limit, the build holds only the chunks IVF trains on, adds them,
-    then adds each later chunk as it is encoded; the search still finds the sentence."""
+def test_a_build_past_the_exact_limit_spools_its_vectors_and_builds_ivf_after_encoding(
+    monkeypatch, tmp_path, embedder
+):
+    """Crossing the exhaustive limit, each chunk goes to disk as it is encoded; only when every
+    text is encoded and the encoder has let go of its memory is IVF trained and filled, so the
+    build never holds the encoder and a growing index at once. The spool is gone when the version
+    is published, and the search still finds the sentence."""
     from conftest import NK_SENTENCE
 
     import index.vector_update as vector_update
     import index.vectors as vectors_module
     from index.build import build_index
     from index.config import Settings
+    from index.embedder import Embedder
     from index.search import Searcher
+    from index.vector_spool import VectorSpool
 
     monkeypatch.setattr(vectors_module, "EXACT_SEARCH_LIMIT", 5)
     monkeypatch.setattr(vectors_module, "TRAINING_PER_LIST", 1)
     monkeypatch.setattr(vector_update, "ENCODE_CHUNK", 3)
     _council_articles(tmp_path / "articles")
     events = _watch_vectors(monkeypatch)
+    spool_append, release = VectorSpool.append, Embedder.release
+    monkeypatch.setattr(
+        VectorSpool,
+        "append",
+        lambda self, m, ids: (events.append(("spool", len(ids))), spool_append(self, m, ids)),
+    )
+    monkeypatch.setattr(Embedder, "release", lambda self: (events.append(("release", 0)), release(self)))
     settings = Settings(index_dir=tmp_path / "index", headed_vectors=False)
     report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
     assert report.index_type == "ivf-sq8 (nlist=32, nprobe=32)"
 
-    kinds = [kind for kind, _ in events]
-    trained = kinds.index("train")
-    held = sum(n for _, n in events[:trained])
-    assert kinds[:trained] == ["encode"] * 11 and held == 33  # chunks of 3 until 32 lists have one each
-    # It trains on exactly 32 and adds them, then the last chunk's 33rd row, then each chunk encoded.
-    assert events[trained : trained + 3] == [("train", 32), ("add", 32), ("add", 1)]
-    assert events[trained + 3 :] == [("encode", 3), ("add", 3)] * 7
-    assert report.sentences_embedded == held + 21 == 54
+    assert events[:36] == [("encode", 3), ("spool", 3)] * 18
+    assert events[36:] == [("release", 0), ("train", 32)]  # filled by FAISS's add_core, not `add`
+    assert report.sentences_embedded == 54
+    version = tmp_path / "index" / "versions" / report.version
+    assert not list(version.glob("vectors-waiting*"))
 
     answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
     assert answer.results[0].text == NK_SENTENCE
