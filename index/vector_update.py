@@ -99,13 +99,12 @@ class VectorUpdate:
         ) as bar:
             reused_ids = self.pending.ids_of(reusable)
             chunks = _chunks(reusable, reused_ids, to_encode, embedder, batch_size, bar.update)
+            keep: Callable[[np.ndarray, np.ndarray], None] = vectors.add
             if retrains:
-                self.spooled = (spec, VectorSpool(self.folder, vectors.dimension))
+                spool = VectorSpool(self.folder, vectors.dimension)
+                self.spooled, keep = (spec, spool), spool.append
             for matrix, ids in chunks:
-                if self.spooled is not None:
-                    self.spooled[1].append(matrix, ids)
-                else:
-                    vectors.add(matrix, ids)
+                keep(matrix, ids)
         return len(to_encode), pending - len(to_encode)
 
     def _reusable(self, vectors: VectorIndex) -> dict[str, np.ndarray]:

@@ -121,22 +121,14 @@ def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
     return inner
 
 
-def _held_and_first(
-    held: Chunk, chunks: Iterator[Chunk], wanted: int, dimension: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The held vectors then chunks' rows, up to `wanted` (or all held), in one matrix with its ids.
+def _first_rows(chunks: Iterator[Chunk], wanted: int, dimension: int) -> np.ndarray:
+    """The first `wanted` rows of `chunks` (fewer if they run out), in one matrix.
 
     The matrix is filled in place as chunks come: a list of chunks joined at the end held every
     training vector twice (800 MB at a million vectors).
     """
-    matrix, ids = held
-    if len(ids) >= wanted:
-        return matrix, ids
     rows = np.empty((wanted, dimension), dtype=np.float32)
-    row_ids = np.empty(wanted, dtype=np.int64)
-    rows[: len(ids)], row_ids[: len(ids)] = matrix, ids
-    filled = len(ids)
-    del matrix, ids
+    filled = 0
     while filled < wanted:
         chunk = next(chunks, None)
         if chunk is None:
@@ -146,9 +138,8 @@ def _held_and_first(
             continue
         taken = min(len(chunk_ids), wanted - filled)
         rows[filled : filled + taken] = chunk_rows[:taken]
-        row_ids[filled : filled + taken] = chunk_ids[:taken]
         filled += taken
-    return rows[:filled], row_ids[:filled]
+    return rows[:filled]
 
 
 def _assigned_lists(ivf: Any, matrix: np.ndarray) -> np.ndarray:
@@ -191,26 +182,29 @@ class VectorIndex:
     def rebuilt_as(self, spec: IndexSpec, source: Callable[[], Iterable[Chunk]]) -> VectorIndex:
         """A new index of kind `spec` holding these vectors and then every chunk `source()` yields.
 
-        `source` is called once for an exhaustive index and three times for IVF: to train on the
-        vectors held here plus as many chunk rows as it needs (`training_size`; only those are held
-        at once, in one matrix that FAISS copies once more), to count each list's vectors so every
+        The vectors held here (decoded a chunk at a time, `stored_chunks`) come first. `source` is
+        called once for an exhaustive index and three times for IVF: to train on as many rows as
+        it needs (`training_size`; only those are held at once, in one matrix that FAISS copies
+        once more), to count each list's vectors so every
         list is allocated once at its final size (lists that grow by appending over-allocate: 753
         against 505 MB at 1.05M vectors; docs/benchmarks.md), and to fill them.
         """
+
+        def everything() -> Iterator[Chunk]:
+            return itertools.chain(self.stored_chunks(), source())
+
         wanted = training_size(spec)
-        first, first_ids = _held_and_first(self.vectors_and_ids(), iter(source()), wanted, self.dimension)
-        training = first if wanted else np.zeros((0, self.dimension), dtype=np.float32)
+        training = _first_rows(everything(), wanted, self.dimension)
         rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec)
-        del training, first, first_ids
-        held = self.vectors_and_ids()
+        del training
         if spec.kind in EXHAUSTIVE:
-            for matrix, ids in itertools.chain([held], source()):
+            for matrix, ids in everything():
                 rebuilt.add(matrix, ids)
             return rebuilt
         ivf: Any = faiss.extract_index_ivf(rebuilt._index)
-        lists = [_assigned_lists(ivf, matrix) for matrix, _ in itertools.chain([held], source())]
+        lists = [_assigned_lists(ivf, matrix) for matrix, _ in everything()]
         _allocate_lists(ivf, np.bincount(np.concatenate(lists), minlength=ivf.nlist))
-        for (matrix, ids), assigned in zip(itertools.chain([held], source()), lists, strict=True):
+        for (matrix, ids), assigned in zip(everything(), lists, strict=True):
             if len(ids):
                 rows = np.ascontiguousarray(matrix, dtype=np.float32)
                 ids = np.ascontiguousarray(ids, dtype=np.int64)
