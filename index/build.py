@@ -25,6 +25,7 @@ from .config import Settings
 from .embedder import TextEncoder
 from .embedding_text import EMBEDDING_INPUT, embedding_text
 from .errors import DiskFullError, IndexMismatchError, IngestError, NewsdeskError
+from .exact_vectors import ExactVectors
 from .furniture import TEXT
 from .identity import Version, identity, lies_under, source_path, unread_input
 from .ingest import read_articles
@@ -33,7 +34,7 @@ from .records import Article, IngestWarning
 from .sentences import all_text, split_classified
 from .store import Store
 from .vector_update import VectorUpdate
-from .vectors import IndexSpec, VectorIndex
+from .vectors import IVF_PQ, IndexSpec, VectorIndex
 
 # Bump when cleaning or splitting changes, so a rebuild re-splits articles whose text is unchanged.
 # Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
@@ -273,6 +274,7 @@ class _VersionWriter:
         self.written: dict[str, _Written] = {}
         self.unread: list[Path] = []
         self.reading = False
+        self._carried_store: Store | None = None  # the carried version's database, while it is read
 
     def __enter__(self) -> _VersionWriter:
         if self.embedder is not None:
@@ -288,18 +290,25 @@ class _VersionWriter:
         try:
             self._open()
         except BaseException:
+            self._close_carried()
             versions.discard(self.version)
             self._lock.__exit__(None, None, None)
             raise
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._close_carried()
         try:
             if exc_type is not None:
                 self.store.close()
                 versions.discard(self.version)
         finally:
             self._lock.__exit__(exc_type, exc, tb)
+
+    def _close_carried(self) -> None:
+        if self._carried_store is not None:
+            self._carried_store.close()
+            self._carried_store = None
 
     def _open(self) -> None:
         # --fresh reads nothing of the current version, so it also mends a damaged one.
@@ -318,7 +327,7 @@ class _VersionWriter:
         if previous is None:
             self.store = Store.open_for_build(db_path)
             dimension = self.embedder.dimension if self.embedder else 0
-            self.vectors = VectorIndex.empty(dimension)
+            self.vectors = VectorIndex.empty(dimension, ExactVectors(self.store, dimension))
             self.meta = {}
         else:
             source = integrity.open_store(previous)
@@ -327,7 +336,11 @@ class _VersionWriter:
             finally:
                 source.close()
             self.store = Store.open_for_build(db_path)
-            self.vectors = VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+            self.vectors = VectorIndex.load(
+                previous / versions.VECTORS_NAME,
+                _spec_from_meta(self.meta),
+                ExactVectors(self.store, self.meta["dimension"]),
+            )
         self.changes = VectorUpdate(self.store, self.version)
         if carried is not None:
             self.changes.carry(*carried)
@@ -357,9 +370,17 @@ class _VersionWriter:
             texts = {
                 embedding_text(title, text): sentence_id for sentence_id, title, text in old.embedded_texts()
             }
-        finally:
+            spec = _spec_from_meta(self.meta)
+            exact = ExactVectors(old, self.meta["dimension"])
+            vectors = VectorIndex.load(previous / versions.VECTORS_NAME, spec, exact)
+        except BaseException:
             old.close()
-        return texts, VectorIndex.load(previous / versions.VECTORS_NAME, _spec_from_meta(self.meta))
+            raise
+        if spec.kind == IVF_PQ:
+            self._carried_store = old  # a compressed index reads its vectors from there
+        else:
+            old.close()
+        return texts, vectors
 
     def _mismatch_message(self, meta: dict[str, Any]) -> str:
         model = self.embedder.name if self.embedder else "this newsdesk"

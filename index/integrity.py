@@ -16,8 +16,9 @@ from typing import Any
 
 from . import versions
 from .errors import IndexDamagedError, IndexMissingError, NewsdeskError
+from .exact_vectors import ExactVectors
 from .store import Store
-from .vectors import IndexSpec, VectorIndex
+from .vectors import IVF_PQ, IndexSpec, VectorIndex
 
 # Tables a published version always has; a database without them is not a newsdesk index.
 TABLES = ("articles", "sentences", "sentences_fts", "build_info")
@@ -79,10 +80,11 @@ def glance(version: Path) -> dict[str, Any]:
     return meta
 
 
-def open_vectors(version: Path, meta: dict[str, Any]) -> VectorIndex:
-    """The version's FAISS index, checked against what build.json says it holds."""
+def open_vectors(version: Path, meta: dict[str, Any], store: Store) -> VectorIndex:
+    """The version's FAISS index, checked against what build.json says it holds; `store` is the
+    version's open database, where a compressed index keeps the vectors it ranks by."""
     path = version / versions.VECTORS_NAME
-    vectors = VectorIndex.load(path, IndexSpec(**meta["index"]))
+    vectors = VectorIndex.load(path, IndexSpec(**meta["index"]), ExactVectors(store, meta["dimension"]))
     problem = _vectors_against_meta(vectors, meta)
     if problem:
         raise IndexDamagedError(version.parent.parent, path, problem)
@@ -214,13 +216,42 @@ def _check_vectors(
     problems: list[str],
     counts: dict[str, int],
 ) -> None:
-    path = version / versions.VECTORS_NAME
+    spec = IndexSpec(**meta["index"])
+    store = None
     try:
-        vectors = VectorIndex.load(path, IndexSpec(**meta["index"]))
+        if spec.kind == IVF_PQ:
+            store = open_store(version)
+        _check_vector_ids(version, meta, spec, store, answerable, problems, counts)
     except IndexDamagedError as exc:
         problems.append(f"{exc.path}: {exc.problem}")
-        return
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _check_vector_ids(
+    version: Path,
+    meta: dict[str, Any],
+    spec: IndexSpec,
+    store: Store | None,
+    answerable: set[int] | None,
+    problems: list[str],
+    counts: dict[str, int],
+) -> None:
+    path = version / versions.VECTORS_NAME
+    exact = ExactVectors(store, meta["dimension"]) if store is not None else None
+    vectors = VectorIndex.load(path, spec, exact)
     counts["vectors"] = vectors.count
+    if exact is not None:
+        kept = {int(i) for _, ids in exact.chunks(16_384) for i in ids}
+        _compare(
+            problems,
+            str(version / versions.DB_NAME),
+            kept,
+            set(vectors.ids().tolist()),
+            "sentence vectors without a FAISS code",
+            "FAISS codes without the sentence vector they are re-scored by",
+        )
     mismatch = _vectors_against_meta(vectors, meta)
     if mismatch:
         problems.append(f"{path}: {mismatch}")

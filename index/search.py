@@ -64,7 +64,7 @@ class _Loaded:
         with integrity.reading_database(version):
             self.sentence_count = self.store.count("sentences")
             self.article_count = self.store.count("articles")
-        self.vectors = integrity.open_vectors(version, self.meta)
+        self.vectors = integrity.open_vectors(version, self.meta, self.store)
 
 
 P = ParamSpec("P")

@@ -36,6 +36,8 @@ _CHUNK = 900
 TERM_TALLY_LINES = 20_000
 HEADED_VECTORS = "headed_vectors"
 SPARE_HEADED_VECTORS = "spare_headed_vectors"
+# Half-precision sentence vectors, kept only for a compressed FAISS index (index/exact_vectors.py).
+SENTENCE_VECTORS = "sentence_vectors"
 # The previous version's database, attached to a rebuild after a pipeline change for its headed vectors.
 PREVIOUS = "previous"
 
@@ -169,6 +171,13 @@ def m008_headed_vector_keys(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX {HEADED_VECTORS}_text_key ON {HEADED_VECTORS} (text_key)")
 
 
+@migrations()
+def m009_sentence_vectors(db: sqlite_utils.Database) -> None:
+    """Each answerable sentence's own vector in half precision, for an index whose FAISS codes are
+    too coarse to rank by or to reuse (index/exact_vectors.py); empty for every other kind."""
+    db.execute(f"CREATE TABLE {SENTENCE_VECTORS} (sentence_id INTEGER PRIMARY KEY, vector BLOB NOT NULL)")
+
+
 def headed_text(text: str, title: str) -> str:
     """What the encoder reads for a sentence with its headline; the quoted text is never this."""
     return f"{title}. {text}" if title else text
@@ -257,6 +266,7 @@ class Store:
         self._has_vocabulary = self.db.table("vocabulary").exists()
         self._has_term_sentences = self.db.table("term_sentences").exists()
         self._has_headed_vectors = self.db.table(HEADED_VECTORS).exists()
+        self._has_sentence_vectors = self.db.table(SENTENCE_VECTORS).exists()
         self._previous_headed = False
         self._building = False
         self._tally: TermTally | None = None
@@ -271,7 +281,7 @@ class Store:
         store = cls(conn)
         migrations.apply(store.db)
         store._classified = store._has_vocabulary = store._has_term_sentences = True
-        store._has_headed_vectors = True
+        store._has_headed_vectors = store._has_sentence_vectors = True
         store._building = True
         # Headed vectors of sentences deleted in this build, kept until its fill may reuse them.
         conn.execute(f"CREATE TEMP TABLE {SPARE_HEADED_VECTORS} (text_key INTEGER PRIMARY KEY, vector BLOB)")
@@ -635,6 +645,54 @@ class Store:
                 f"SELECT sentence_id, vector FROM {HEADED_VECTORS} WHERE sentence_id IN ({marks})", list(ids)
             )
         }
+
+    def put_sentence_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        """(sentence id, half-precision vector) rows."""
+        self.db.conn.executemany(
+            f"INSERT OR REPLACE INTO {SENTENCE_VECTORS} (sentence_id, vector) VALUES (?, ?)", rows
+        )
+
+    def drop_sentence_vectors(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), _CHUNK):
+            part = list(ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(part))
+            self.db.execute(f"DELETE FROM {SENTENCE_VECTORS} WHERE sentence_id IN ({marks})", part)
+
+    def clear_sentence_vectors(self) -> None:
+        if self._has_sentence_vectors:
+            self.db.execute(f"DELETE FROM {SENTENCE_VECTORS}")
+
+    def sentence_vector_blobs(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored vectors of these sentences (an index of another kind stores none)."""
+        if not ids or not self._has_sentence_vectors:
+            return {}
+        found: dict[int, bytes] = {}
+        for start in range(0, len(ids), _CHUNK):
+            part = [int(i) for i in ids[start : start + _CHUNK]]
+            marks = ",".join("?" * len(part))
+            found.update(
+                (int(r[0]), bytes(r[1]))
+                for r in self.db.execute(
+                    f"SELECT sentence_id, vector FROM {SENTENCE_VECTORS} WHERE sentence_id IN ({marks})", part
+                )
+            )
+        return found
+
+    def sentence_vector_rows(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """Up to `limit` (sentence id, vector) rows with ids above `after`, in id order."""
+        if not self._has_sentence_vectors:
+            return []
+        return [
+            (int(r[0]), bytes(r[1]))
+            for r in self.db.execute(
+                f"SELECT sentence_id, vector FROM {SENTENCE_VECTORS} WHERE sentence_id > ? "
+                "ORDER BY sentence_id LIMIT ?",
+                [after, limit],
+            )
+        ]
+
+    def sentence_vector_count(self) -> int:
+        return self.count(SENTENCE_VECTORS) if self._has_sentence_vectors else 0
 
     def contexts(self, ids: Iterable[int]) -> dict[int, str]:
         """Each sentence's context column: its headline and the lines around it."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 def _prefer_avx2_blas() -> None:
@@ -35,6 +35,9 @@ import numpy as np  # noqa: E402
 
 from .errors import IndexDamagedError  # noqa: E402
 
+if TYPE_CHECKING:
+    from .exact_vectors import ExactVectors
+
 Chunk = tuple[np.ndarray, np.ndarray]  # (unit-length float32 rows, their sentence ids)
 
 faiss.cvar.distance_compute_blas_threshold = 20
@@ -53,9 +56,21 @@ MAX_NLIST = 4096
 # 5e-5 of full precision and 99.97% of the top 100 unchanged (docs/benchmarks.md).
 FLAT_FP16 = "flat-fp16"
 EXHAUSTIVE = ("flat", FLAT_FP16)
-KINDS = (*EXHAUSTIVE, "ivf-sq8")
+# Past COMPRESSED_LIMIT vectors, IVF-SQ8's ~480 bytes a vector in memory would take a build past
+# 2 GB (at about 2.5M) and a serving process past 1.5 GB (at about 3M; docs/benchmarks.md). There
+# the index keeps OPQ-rotated product-quantisation codes, PQ_BYTES a vector, proposes the best
+# k + RESCORE_DEPTH by them, and ranks those by the half-precision vectors the version's database
+# keeps beside it (index/exact_vectors.py): the codes alone find too little of exact search's top
+# 10 (0.75 to 0.80), re-scored they match IVF-SQ8 (docs/benchmarks.md, "The compressed kind").
+IVF_PQ = "opq-ivf-pq"
+COMPRESSED_LIMIT = 2_000_000
+PQ_BYTES = 64
+RESCORE_DEPTH = 100
+# Rounds of OPQ's alternating rotation and codebook fit (FAISS's default is 50); 20 was measured.
+OPQ_ITERATIONS = 20
+KINDS = (*EXHAUSTIVE, "ivf-sq8", IVF_PQ)
 # How a saved index of each kind starts, and the least it stores per vector (codes and id).
-_MAGIC = {"flat": b"IxM2", FLAT_FP16: b"IxM2", "ivf-sq8": b"IwSq"}
+_MAGIC = {"flat": b"IxM2", FLAT_FP16: b"IxM2", "ivf-sq8": b"IwSq", IVF_PQ: b"IxPT"}
 # Stored vectors decoded at a time for a full pass (recall measurement): 24 MB at 384 dimensions.
 STORED_CHUNK = 16_384
 _LEAST_BYTES = {
@@ -70,31 +85,45 @@ class IndexSpec:
     """Which FAISS index to use; recorded in the build metadata."""
 
     # "flat-fp16" (exhaustive, vectors in half precision), "flat" (exhaustive, full precision;
-    # indexes built before flat-fp16) or "ivf-sq8" (approximate)
+    # indexes built before flat-fp16), "ivf-sq8" (approximate) or "opq-ivf-pq" (approximate,
+    # compressed, re-scored from the vectors in the database)
     kind: str
     nlist: int = 0
     nprobe: int = 0
+    pq_bytes: int = 0  # opq-ivf-pq: bytes of code a vector
+    rescore: int = 0  # opq-ivf-pq: candidates re-scored beyond the k asked for
 
     def describe(self) -> str:
         if self.kind == "flat":
             return "flat (exact inner product)"
         if self.kind == FLAT_FP16:
             return "flat (exhaustive inner product, half-precision vectors)"
+        if self.kind == IVF_PQ:
+            return (
+                f"opq-ivf-pq (nlist={self.nlist}, nprobe={self.nprobe}, PQ{self.pq_bytes}x8; "
+                f"{self.rescore} more than asked re-scored from half-precision vectors)"
+            )
         return f"ivf-sq8 (nlist={self.nlist}, nprobe={self.nprobe})"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        fields = asdict(self)
+        if self.kind != IVF_PQ:  # build.json of the other kinds reads as it always has
+            del fields["pq_bytes"], fields["rescore"]
+        return fields
 
 
 def choose_spec(vector_count: int) -> IndexSpec:
     """Exhaustive search (half precision) for small corpora; IVF with 8-bit scalar quantisation beyond.
 
     IVF-SQ8 kept recall@10 at 0.94 with nprobe 64 at 1M MiniLM vectors on this machine kind,
-    where PQ lost too much (see PERFORMANCE_NOTES).
+    where PQ alone lost too much (see PERFORMANCE_NOTES); past COMPRESSED_LIMIT, product
+    quantisation with a re-score from stored vectors.
     """
     if vector_count <= EXACT_SEARCH_LIMIT:
         return IndexSpec(FLAT_FP16)
     nlist = min(MAX_NLIST, 2 ** round(math.log2(4 * math.sqrt(vector_count))))
+    if vector_count > COMPRESSED_LIMIT:
+        return IndexSpec(IVF_PQ, nlist, min(64, nlist), pq_bytes=PQ_BYTES, rescore=RESCORE_DEPTH)
     return IndexSpec("ivf-sq8", nlist=nlist, nprobe=min(64, nlist))
 
 
@@ -109,6 +138,20 @@ def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
     if spec.kind == FLAT_FP16:
         return faiss.IndexIDMap2(_half_precision(dimension))
+    if spec.kind == IVF_PQ:
+        if len(training) < dimension:  # FAISS's OPQ corrupts memory below this, rather than raise
+            raise ValueError(f"OPQ needs at least {dimension} training vectors; {len(training)} given")
+        index: Any = faiss.index_factory(
+            dimension, f"OPQ{spec.pq_bytes},IVF{spec.nlist},PQ{spec.pq_bytes}x8", faiss.METRIC_INNER_PRODUCT
+        )
+        rotation: Any = faiss.downcast_VectorTransform(index.chain.at(0))
+        rotation.niter = OPQ_ITERATIONS
+        pq: Any = faiss.downcast_index(faiss.extract_index_ivf(index))
+        pq.do_polysemous_training = False  # on by default, slow, and for a search this index never runs
+        index.train(training)
+        pq.nprobe = spec.nprobe
+        pq.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        return index
     quantizer = faiss.IndexFlatIP(dimension)
     inner = faiss.IndexIVFScalarQuantizer(
         quantizer, dimension, spec.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
@@ -164,18 +207,28 @@ def _half_precision(dimension: int) -> Any:
 
 
 class VectorIndex:
-    def __init__(self, index: Any, spec: IndexSpec, path: Path | None = None) -> None:
+    """One version's FAISS index; `exact` is where the opq-ivf-pq kind keeps its vectors (every
+    kind may be given it, for an archive that grows into that kind)."""
+
+    def __init__(
+        self, index: Any, spec: IndexSpec, path: Path | None = None, exact: ExactVectors | None = None
+    ) -> None:
+        if spec.kind == IVF_PQ and exact is None:
+            raise ValueError("an opq-ivf-pq index needs the vectors its database keeps (ExactVectors)")
         self._index = index
         self.spec = spec
         self.path = path  # where it was loaded from, to name it when it turns out damaged
+        self.exact = exact
 
     @classmethod
-    def empty(cls, dimension: int) -> VectorIndex:
-        return cls(faiss.IndexIDMap2(_half_precision(dimension)), IndexSpec(FLAT_FP16))
+    def empty(cls, dimension: int, exact: ExactVectors | None = None) -> VectorIndex:
+        return cls(faiss.IndexIDMap2(_half_precision(dimension)), IndexSpec(FLAT_FP16), exact=exact)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, ids: np.ndarray, spec: IndexSpec) -> VectorIndex:
-        built = cls(_new_index(spec, vectors.shape[1], vectors), spec)
+    def build(
+        cls, vectors: np.ndarray, ids: np.ndarray, spec: IndexSpec, exact: ExactVectors | None = None
+    ) -> VectorIndex:
+        built = cls(_new_index(spec, vectors.shape[1], vectors), spec, exact=exact)
         built.add(vectors, ids)
         return built
 
@@ -195,25 +248,45 @@ class VectorIndex:
 
         wanted = training_size(spec)
         training = _first_rows(everything(), wanted, self.dimension)
-        rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec)
+        rebuilt = VectorIndex(_new_index(spec, self.dimension, training), spec, exact=self.exact)
         del training
         if spec.kind in EXHAUSTIVE:
             for matrix, ids in everything():
                 rebuilt.add(matrix, ids)
-            return rebuilt
-        ivf: Any = faiss.extract_index_ivf(rebuilt._index)
-        lists = [_assigned_lists(ivf, matrix) for matrix, _ in everything()]
-        _allocate_lists(ivf, np.bincount(np.concatenate(lists), minlength=ivf.nlist))
-        for (matrix, ids), assigned in zip(everything(), lists, strict=True):
-            if len(ids):
-                rows = np.ascontiguousarray(matrix, dtype=np.float32)
-                ids = np.ascontiguousarray(ids, dtype=np.int64)
-                ivf.add_core(len(ids), faiss.swig_ptr(rows), faiss.swig_ptr(ids), faiss.swig_ptr(assigned))
+        else:
+            rebuilt._fill_lists(everything)
+        if self.spec.kind == IVF_PQ and spec.kind != IVF_PQ:
+            assert self.exact is not None
+            self.exact.clear()  # read by the fill above; no other kind uses them
         return rebuilt
 
+    def _fill_lists(self, source: Callable[[], Iterator[Chunk]]) -> None:
+        """Put every chunk of `source` into this new, empty IVF index, each list allocated once."""
+        ivf: Any = faiss.extract_index_ivf(self._index)
+        lists = [_assigned_lists(ivf, self._in_list_space(matrix)) for matrix, _ in source()]
+        _allocate_lists(ivf, np.bincount(np.concatenate(lists), minlength=ivf.nlist))
+        for (matrix, ids), assigned in zip(source(), lists, strict=True):
+            if len(ids):
+                rows = np.ascontiguousarray(self._in_list_space(matrix), dtype=np.float32)
+                ids = np.ascontiguousarray(ids, dtype=np.int64)
+                ivf.add_core(len(ids), faiss.swig_ptr(rows), faiss.swig_ptr(ids), faiss.swig_ptr(assigned))
+                if self.spec.kind == IVF_PQ:
+                    assert self.exact is not None
+                    self.exact.put(matrix, ids)
+        self._index.ntotal = ivf.ntotal  # the OPQ wrapper's count, which add_core does not touch
+
+    def _in_list_space(self, matrix: np.ndarray) -> np.ndarray:
+        """Rows as the IVF lists see them: rotated by OPQ for the compressed kind, else as they are."""
+        if self.spec.kind != IVF_PQ:
+            return matrix
+        rotation: Any = faiss.downcast_VectorTransform(self._index.chain.at(0))
+        return rotation.apply(np.ascontiguousarray(matrix, dtype=np.float32))  # type: ignore[no-any-return]
+
     @classmethod
-    def load(cls, path: Path, spec: IndexSpec) -> VectorIndex:
-        """Read a saved index; a missing, damaged or foreign file is an IndexDamagedError."""
+    def load(cls, path: Path, spec: IndexSpec, exact: ExactVectors | None = None) -> VectorIndex:
+        """Read a saved index; a missing, damaged or foreign file is an IndexDamagedError.
+
+        `exact` is the version's own stored vectors, which the opq-ivf-pq kind ranks by."""
         index_dir = path.parent.parent.parent  # <index>/versions/<name>/vectors.faiss
         if spec.kind not in KINDS:
             raise IndexDamagedError(
@@ -225,14 +298,14 @@ class VectorIndex:
             index = faiss.read_index(str(path))
         except (RuntimeError, MemoryError) as exc:
             raise IndexDamagedError(index_dir, path, f"not a readable FAISS index ({_reason(exc)})") from None
-        expected = faiss.IndexIDMap2 if spec.kind in EXHAUSTIVE else faiss.IndexIVFScalarQuantizer
+        expected = _SAVED_TYPE.get(spec.kind, faiss.IndexIDMap2)
         if not isinstance(index, expected):
             raise IndexDamagedError(
                 index_dir, path, f"holds a {type(index).__name__}, where build.json says {spec.kind}"
             )
         if spec.kind not in EXHAUSTIVE:
             faiss.extract_index_ivf(index).nprobe = spec.nprobe
-        return cls(index, spec, path)
+        return cls(index, spec, path, exact)
 
     @staticmethod
     def glance(path: Path, spec: IndexSpec, count: int, dimension: int) -> str:
@@ -245,7 +318,8 @@ class VectorIndex:
             start = handle.read(4)
         if start != _MAGIC[spec.kind]:
             return f"not a {spec.kind} FAISS index (it starts with {start!r})"
-        size, least = path.stat().st_size, count * _LEAST_BYTES[spec.kind](dimension)
+        per_vector = spec.pq_bytes + 8 if spec.kind == IVF_PQ else _LEAST_BYTES[spec.kind](dimension)
+        size, least = path.stat().st_size, count * per_vector
         if size < least:
             return f"{size:,} bytes, too few for {count:,} vectors, so cut short"
         return ""
@@ -264,17 +338,34 @@ class VectorIndex:
     def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
         if len(ids):
             self._index.add_with_ids(vectors, ids.astype(np.int64))
+            if self.spec.kind == IVF_PQ:
+                assert self.exact is not None
+                self.exact.put(vectors, ids)
 
     def remove(self, ids: list[int]) -> None:
         if ids:
             self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            if self.spec.kind == IVF_PQ:
+                assert self.exact is not None
+                self.exact.drop(ids)
 
     def reconstruct(self, ids: list[int]) -> np.ndarray:
         """The stored vectors of these ids, so unchanged sentences are never embedded twice."""
         if not ids:
             return np.zeros((0, self.dimension), dtype=np.float32)
         try:
+            if self.spec.kind == IVF_PQ:
+                assert self.exact is not None
+                return self.exact.get(ids)
             return np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        except KeyError as absent:
+            version = self.path.parent if self.path else Path(".")
+            raise IndexDamagedError(
+                version.parent.parent,
+                version,
+                f"has no stored vector for sentence {absent.args[0]} in its database, which the "
+                "opq-ivf-pq index needs; rebuild with `newsdesk index build --fresh ARTICLES`",
+            ) from None
         except RuntimeError:
             known = set(self.ids().tolist())
             missing = [int(i) for i in ids if int(i) not in known]
@@ -300,6 +391,11 @@ class VectorIndex:
 
     def vectors_and_ids(self) -> tuple[np.ndarray, np.ndarray]:
         """Every stored vector with its id (as stored: half precision or quantised where so)."""
+        if self.spec.kind == IVF_PQ:
+            chunks = list(self.stored_chunks())
+            if not chunks:
+                return np.zeros((0, self.dimension), dtype=np.float32), np.zeros(0, dtype=np.int64)
+            return np.vstack([m for m, _ in chunks]), np.concatenate([i for _, i in chunks])
         if self.spec.kind == FLAT_FP16:
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
             inner: Any = faiss.downcast_index(self._index.index)
@@ -331,6 +427,10 @@ class VectorIndex:
         A full pass over an IVF index this way never holds a second copy of the archive in float32.
         """
         rows = STORED_CHUNK
+        if self.spec.kind == IVF_PQ:  # the database's half-precision vectors, not the codes
+            assert self.exact is not None
+            yield from self.exact.chunks(rows)
+            return
         if self.spec.kind in EXHAUSTIVE:
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
             inner: Any = faiss.downcast_index(self._index.index)
@@ -362,7 +462,23 @@ class VectorIndex:
 
     def search_many(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of the top `k` for each row of `queries`; id -1 where fewer are stored."""
-        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)  # type: ignore[no-any-return]
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if self.spec.kind == IVF_PQ:
+            return self._rescored(queries, k)
+        return self._index.search(queries, k)  # type: ignore[no-any-return]
+
+    def _rescored(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The best `k` + rescore by the codes, ranked again by the stored vectors; the best `k` of them."""
+        assert self.exact is not None
+        _, proposed = self._index.search(queries, min(k + self.spec.rescore, max(self.count, 1)))
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        ids = np.full((len(queries), k), -1, dtype=np.int64)
+        for row, (query, candidates) in enumerate(zip(queries, proposed, strict=True)):
+            candidates = candidates[candidates != -1]
+            exact = self.exact.get(candidates.tolist()) @ query
+            best = np.argsort(-exact, kind="stable")[:k]
+            scores[row, : len(best)], ids[row, : len(best)] = exact[best], candidates[best]
+        return scores, ids
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(sentence id, cosine similarity) pairs, best first.
@@ -377,10 +493,14 @@ class VectorIndex:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), min(k, self.count))
+            scores, ids = self.search_many(query.reshape(1, -1), min(k, self.count))
         finally:
             faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+
+# What faiss.read_index gives back for each kind (the exhaustive ones are IndexIDMap2).
+_SAVED_TYPE = {"ivf-sq8": faiss.IndexIVFScalarQuantizer, IVF_PQ: faiss.IndexPreTransform}
 
 
 def _reason(exc: BaseException) -> str:

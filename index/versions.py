@@ -47,7 +47,13 @@ META_TYPES: dict[str, type] = {
     "recall_at_10": float,
     "recall_sample": int,
 }
-INDEX_SPEC_TYPES: dict[str, type] = {"kind": str, "nlist": int, "nprobe": int}
+INDEX_SPEC_TYPES: dict[str, type] = {
+    "kind": str,
+    "nlist": int,
+    "nprobe": int,
+    "pq_bytes": int,
+    "rescore": int,
+}
 # A build.json is a few hundred bytes; anything far bigger is not one.
 MAX_META_BYTES = 1_000_000
 
