@@ -1,6 +1,6 @@
 """Copy an index, turned into the compressed kind (opq-ivf-pq) through newsdesk's own code.
 
-    .venv/bin/python -m bench.compress_index SOURCE_INDEX DEST_INDEX [--nprobe 64]
+    .venv/bin/python -m bench.compress_index SOURCE_INDEX DEST_INDEX [--nprobe 128]
 
 A build only chooses opq-ivf-pq past index/vectors.py's COMPRESSED_LIMIT (3M vectors), which
 takes a day of encoding here. This reuses the vectors of an index already built (the 1M-sentence
@@ -25,14 +25,14 @@ from index import versions
 from index.exact_vectors import ExactVectors
 from index.recall import measure_recall
 from index.store import Store
-from index.vectors import IVF_PQ, PQ_BYTES, RESCORE_DEPTH, IndexSpec, VectorIndex
+from index.vectors import IVF_PQ, PQ_BYTES, PQ_NPROBE, RESCORE_DEPTH, IndexSpec, VectorIndex
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("source", type=Path)
     parser.add_argument("dest", type=Path)
-    parser.add_argument("--nprobe", type=int, default=64)
+    parser.add_argument("--nprobe", type=int, default=PQ_NPROBE)
     args = parser.parse_args()
 
     source = versions.require_current_version(args.source)

@@ -66,6 +66,9 @@ IVF_PQ = "opq-ivf-pq"
 COMPRESSED_LIMIT = 2_000_000
 PQ_BYTES = 64
 RESCORE_DEPTH = 100
+# Lists the compressed kind searches: at 1.33M vectors recall@10 was 0.90 at 64 and 0.915 at 128
+# (a deeper re-score gained nothing: the lists, not the codes, bound it), for about as much time.
+PQ_NPROBE = 128
 # Rounds of OPQ's alternating rotation and codebook fit (FAISS's default is 50); 20 was measured.
 OPQ_ITERATIONS = 20
 KINDS = (*EXHAUSTIVE, "ivf-sq8", IVF_PQ)
@@ -123,7 +126,7 @@ def choose_spec(vector_count: int) -> IndexSpec:
         return IndexSpec(FLAT_FP16)
     nlist = min(MAX_NLIST, 2 ** round(math.log2(4 * math.sqrt(vector_count))))
     if vector_count > COMPRESSED_LIMIT:
-        return IndexSpec(IVF_PQ, nlist, min(64, nlist), pq_bytes=PQ_BYTES, rescore=RESCORE_DEPTH)
+        return IndexSpec(IVF_PQ, nlist, min(PQ_NPROBE, nlist), pq_bytes=PQ_BYTES, rescore=RESCORE_DEPTH)
     return IndexSpec("ivf-sq8", nlist=nlist, nprobe=min(64, nlist))
 
 

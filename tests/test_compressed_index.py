@@ -171,5 +171,5 @@ def test_archives_past_two_million_sentences_get_the_compressed_kind():
 
     assert choose_spec(2_000_000).kind == "ivf-sq8"
     past = choose_spec(2_000_001)
-    assert (past.kind, past.nlist, past.nprobe, past.pq_bytes, past.rescore) == (IVF_PQ, 4096, 64, 64, 100)
+    assert (past.kind, past.nlist, past.nprobe, past.pq_bytes, past.rescore) == (IVF_PQ, 4096, 128, 64, 100)
     assert IndexSpec("ivf-sq8", 16, 4).to_json() == {"kind": "ivf-sq8", "nlist": 16, "nprobe": 4}
