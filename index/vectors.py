@@ -153,7 +153,8 @@ def _new_index(spec: IndexSpec, dimension: int, training: np.ndarray) -> Any:
         pq.do_polysemous_training = False  # on by default, slow, and for a search this index never runs
         index.train(training)
         pq.nprobe = spec.nprobe
-        pq.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        # No id hashtable (about 22 bytes a vector): vectors are read from the database, never
+        # reconstructed from codes, and a removal may scan the lists once per build.
         return index
     quantizer = faiss.IndexFlatIP(dimension)
     inner = faiss.IndexIVFScalarQuantizer(
