@@ -5,11 +5,12 @@
 Runs, in a child process without the model, the step a build takes when its archive passes the
 exhaustive-search limit: `VectorIndex.rebuilt_as` over chunks of 8,192 vectors as the build's
 spool hands them back (index/vector_spool.py), read once for each pass the index makes over them,
-with the index kind `choose_spec` picks for that many. The vectors are seeded
-random unit vectors (memory and FAISS's work do not depend on what they mean; k-means may take
-more or fewer iterations to settle on real ones). Reports the child's resident memory before the
-first chunk, its peak, the peak over that start (what the step adds to a build), and the seconds
-taken, median of --runs. `--code` runs another checkout's `index.vectors` (a `git worktree` of an
+with the index kind `choose_spec` picks for that many (past 2M, the compressed kind, whose
+database of half-precision vectors goes under --scratch). The vectors are seeded random unit
+vectors (memory and FAISS's work do not depend on what they mean; k-means may take more or fewer
+iterations to settle on real ones). Reports the child's resident memory before the first chunk,
+its peak, the peak over that start (what the step adds to a build), and the seconds taken,
+median of --runs. `--code` runs another checkout's `index.vectors` (a `git worktree` of an
 older commit), so two commits compare on the same vectors.
 """
 
@@ -43,7 +44,16 @@ def chunks():
         rows /= np.linalg.norm(rows, axis=1, keepdims=True)
         yield rows, np.arange(start, start + len(rows), dtype=np.int64)
 
-empty = VectorIndex.empty(384)
+folder = None
+try:  # the compressed kind keeps each vector in the database too (index/exact_vectors.py)
+    import tempfile
+    from pathlib import Path
+    from index.exact_vectors import ExactVectors
+    from index.store import Store
+    folder = tempfile.mkdtemp(dir=sys.argv[2] if len(sys.argv) > 2 else None)
+    empty = VectorIndex.empty(384, ExactVectors(Store.open_for_build(Path(folder) / "newsdesk.db"), 384))
+except ImportError:  # code from before it
+    empty = VectorIndex.empty(384)
 spec = choose_spec(count)
 before = rss_mb()
 started = time.perf_counter()
@@ -58,6 +68,9 @@ print(json.dumps({
     "rss_before_mb": before, "peak_rss_mb": peak, "added_by_the_step_mb": peak - before,
     "rss_after_mb": rss_mb(),
 }))
+if folder is not None:
+    import shutil
+    shutil.rmtree(folder)
 """
 
 
@@ -66,11 +79,14 @@ def main() -> None:
     parser.add_argument("--vectors", type=int, default=1_050_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument(
+        "--scratch", type=Path, help="Where the compressed kind's database goes (default /tmp)."
+    )
     args = parser.parse_args()
     runs = []
     for _ in range(args.runs):
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(args.vectors)],
+            [sys.executable, "-c", CHILD, str(args.vectors), *([str(args.scratch)] if args.scratch else [])],
             cwd=args.code,
             capture_output=True,
             text=True,
