@@ -473,13 +473,12 @@ class VectorIndex:
 
     def _rescored(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best `k` + rescore by the codes, ranked again by the stored vectors; the best `k` of them."""
-        assert self.exact is not None
         _, proposed = self._index.search(queries, min(k + self.spec.rescore, max(self.count, 1)))
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         for row, (query, candidates) in enumerate(zip(queries, proposed, strict=True)):
             candidates = candidates[candidates != -1]
-            exact = self.exact.get(candidates.tolist()) @ query
+            exact = self.reconstruct(candidates.tolist()) @ query
             best = np.argsort(-exact, kind="stable")[:k]
             scores[row, : len(best)], ids[row, : len(best)] = exact[best], candidates[best]
         return scores, ids
