@@ -599,13 +599,7 @@ class Store:
             wanted = [k for k in keys if k not in found]
             if not wanted:
                 break
-            marks = ",".join("?" * len(wanted))
-            found.update(
-                (int(r[0]), bytes(r[1]))
-                for r in self.db.execute(
-                    f"SELECT text_key, vector FROM {source} WHERE text_key IN ({marks})", wanted
-                )
-            )
+            found.update(self._vector_blobs(source, "text_key", wanted))
         return found
 
     def attach_previous(self, path: Path) -> bool:
@@ -638,13 +632,7 @@ class Store:
         """The stored headed vectors of these sentences (none in an index built before them)."""
         if not ids or not self._has_headed_vectors:
             return {}
-        marks = ",".join("?" * len(ids))
-        return {
-            int(r[0]): bytes(r[1])
-            for r in self.db.execute(
-                f"SELECT sentence_id, vector FROM {HEADED_VECTORS} WHERE sentence_id IN ({marks})", list(ids)
-            )
-        }
+        return self._vector_blobs(HEADED_VECTORS, "sentence_id", ids)
 
     def put_sentence_vectors(self, rows: Iterable[tuple[int, bytes]]) -> None:
         """(sentence id, half-precision vector) rows."""
@@ -666,15 +654,17 @@ class Store:
         """The stored vectors of these sentences (an index of another kind stores none)."""
         if not ids or not self._has_sentence_vectors:
             return {}
+        return self._vector_blobs(SENTENCE_VECTORS, "sentence_id", ids)
+
+    def _vector_blobs(self, table: str, key: str, keys: Sequence[int]) -> dict[int, bytes]:
+        """`key` -> `vector` of the rows of `table` whose `key` is among `keys`, _CHUNK at a time."""
         found: dict[int, bytes] = {}
-        for start in range(0, len(ids), _CHUNK):
-            part = [int(i) for i in ids[start : start + _CHUNK]]
+        for start in range(0, len(keys), _CHUNK):
+            part = [int(k) for k in keys[start : start + _CHUNK]]
             marks = ",".join("?" * len(part))
             found.update(
                 (int(r[0]), bytes(r[1]))
-                for r in self.db.execute(
-                    f"SELECT sentence_id, vector FROM {SENTENCE_VECTORS} WHERE sentence_id IN ({marks})", part
-                )
+                for r in self.db.execute(f"SELECT {key}, vector FROM {table} WHERE {key} IN ({marks})", part)
             )
         return found
 
