@@ -58,5 +58,8 @@ class ExactVectors:
             yield matrix.reshape(len(rows), self.dimension).astype(np.float32), ids
             after = int(ids[-1])
 
+    def ids(self) -> set[int]:
+        return self.store.sentence_vector_ids()
+
     def count(self) -> int:
         return self.store.sentence_vector_count()

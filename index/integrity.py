@@ -243,11 +243,10 @@ def _check_vector_ids(
     vectors = VectorIndex.load(path, spec, exact)
     counts["vectors"] = vectors.count
     if exact is not None:
-        kept = {int(i) for _, ids in exact.chunks(16_384) for i in ids}
         _compare(
             problems,
             str(version / versions.DB_NAME),
-            kept,
+            exact.ids(),
             set(vectors.ids().tolist()),
             "sentence vectors without a FAISS code",
             "FAISS codes without the sentence vector they are re-scored by",

@@ -681,6 +681,11 @@ class Store:
             )
         ]
 
+    def sentence_vector_ids(self) -> set[int]:
+        if not self._has_sentence_vectors:
+            return set()
+        return {int(r[0]) for r in self.db.execute(f"SELECT sentence_id FROM {SENTENCE_VECTORS}")}
+
     def sentence_vector_count(self) -> int:
         return self.count(SENTENCE_VECTORS) if self._has_sentence_vectors else 0
 

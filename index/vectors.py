@@ -76,10 +76,11 @@ KINDS = (*EXHAUSTIVE, "ivf-sq8", IVF_PQ)
 _MAGIC = {"flat": b"IxM2", FLAT_FP16: b"IxM2", "ivf-sq8": b"IwSq", IVF_PQ: b"IxPT"}
 # Stored vectors decoded at a time for a full pass (recall measurement): 24 MB at 384 dimensions.
 STORED_CHUNK = 16_384
-_LEAST_BYTES = {
-    "flat": lambda dimension: 4 * dimension + 8,
-    FLAT_FP16: lambda dimension: 2 * dimension + 8,
-    "ivf-sq8": lambda dimension: dimension + 8,
+_LEAST_BYTES: dict[str, Callable[[IndexSpec, int], int]] = {
+    "flat": lambda spec, dimension: 4 * dimension + 8,
+    FLAT_FP16: lambda spec, dimension: 2 * dimension + 8,
+    "ivf-sq8": lambda spec, dimension: dimension + 8,
+    IVF_PQ: lambda spec, dimension: spec.pq_bytes + 8,
 }
 
 
@@ -322,8 +323,7 @@ class VectorIndex:
             start = handle.read(4)
         if start != _MAGIC[spec.kind]:
             return f"not a {spec.kind} FAISS index (it starts with {start!r})"
-        per_vector = spec.pq_bytes + 8 if spec.kind == IVF_PQ else _LEAST_BYTES[spec.kind](dimension)
-        size, least = path.stat().st_size, count * per_vector
+        size, least = path.stat().st_size, count * _LEAST_BYTES[spec.kind](spec, dimension)
         if size < least:
             return f"{size:,} bytes, too few for {count:,} vectors, so cut short"
         return ""

@@ -140,6 +140,19 @@ def test_an_archive_past_the_limit_is_built_compressed_and_answers_with_source_a
     meta = json.loads((tmp_path / "index" / "current" / "build.json").read_text())
     assert check.counts["vectors"] == meta["vectors"] == meta["answerable_sentences"]
 
+    import sqlite3
+
+    database = sqlite3.connect(tmp_path / "index" / "current" / "newsdesk.db")
+    with database:
+        database.execute(
+            "DELETE FROM sentence_vectors WHERE sentence_id = (SELECT min(sentence_id) FROM sentence_vectors)"
+        )
+    database.close()
+    damaged = check_index(settings.index_dir, embedder.name, lambda: embedder.dimension)
+    assert any(
+        "1 FAISS codes without the sentence vector they are re-scored by" in p for p in damaged.problems
+    )
+
 
 def _reports(folder: Path) -> None:
     """The news articles and 48 council reports of nine lines each: 441 sentences to embed."""
