@@ -47,7 +47,8 @@ def main() -> None:
     args = parser.parse_args()
 
     asked = questions(args.qa, args.gcs)[: args.questions]
-    settings = Settings(index_dir=args.index, rerank_model_path=args.rerank_model)
+    # NEWSDESK_MODEL and the other variables count, as they do for `newsdesk ask`.
+    settings = Settings.from_env(index_dir=args.index, rerank_model_path=args.rerank_model)
     embedder = Embedder(settings) if args.torch_queries else query_encoder_for(settings)
     searcher = Searcher.open(settings, embedder, second_stage=SecondStage.load(settings, embedder))
     embedder.warm()
@@ -100,6 +101,7 @@ def main() -> None:
                 "machine": machine(),
                 "index": f"{stats.articles} articles, {stats.sentences} sentences, {stats.index_type}",
                 "questions": len(asked),
+                "model": settings.model_path or "bundled",
                 "second_stage": args.rerank_model,
                 "query_encoder": type(embedder).__name__,
                 "warm_p50_ms": round(median([r["p50_ms"] for r in runs]), 1),
