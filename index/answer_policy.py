@@ -7,12 +7,19 @@ the best sentence comes from. docs/search.md has the measurements behind each nu
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Protocol
 
+from .errors import NewsdeskError
 from .ranking import share_floor
+
+# A model folder may carry the thresholds fitted for its cosines (`newsdesk model tune` writes
+# one): the defaults below were fitted with the bundled model's.
+POLICY_FILE = "answer_policy.json"
 
 # An all-capital name of this many letters may be an acronym the article spells out.
 ACRONYM_LETTERS = (2, 6)
@@ -32,6 +39,28 @@ class AnswerPolicy:
     key_term_max_share: float = 0.0005
     # Once answered, further sentences are shown down to this cosine.
     min_shown_cosine: float = 0.35
+
+    @classmethod
+    def for_model(cls, model_path: str | None) -> AnswerPolicy:
+        """The default policy, with the thresholds the model folder's answer_policy.json sets."""
+        if model_path is None or not (Path(model_path) / POLICY_FILE).is_file():
+            return cls()
+        path = Path(model_path) / POLICY_FILE
+        try:
+            values = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise NewsdeskError(f"Cannot read {path}: {exc}. Fix it, or delete it for the defaults.") from exc
+        if not isinstance(values, dict):
+            raise NewsdeskError(f"{path} must hold a JSON object of thresholds.")
+        known = {f.name for f in fields(cls)}
+        for name, value in values.items():
+            if name not in known:
+                raise NewsdeskError(
+                    f"{path}: {name!r} is not a threshold; known: {', '.join(sorted(known))}."
+                )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise NewsdeskError(f"{path}: {name} must be a number from 0 to 1, not {value!r}.")
+        return replace(cls(), **{name: float(value) for name, value in values.items()})
 
 
 @dataclass(frozen=True)

@@ -610,7 +610,14 @@ def eval_command(
     searcher = Searcher.open(settings, encoder, recipe=Recipe.named(recipe), second_stage=second_stage)
     encoder.warm()
     with tqdm(total=len(qa.items), desc="asking", unit=" questions", disable=quiet, file=sys.stderr) as bar:
-        report = evaluate(searcher, qa.items, worst=worst, progress=bar.update, skipped=qa.skipped)
+        report = evaluate(
+            searcher,
+            qa.items,
+            worst=worst,
+            progress=bar.update,
+            min_shown_cosine=searcher.policy.min_shown_cosine,
+            skipped=qa.skipped,
+        )
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

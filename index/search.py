@@ -96,7 +96,7 @@ class Searcher:
         self.settings = settings
         self.embedder = embedder
         self.recipe = recipe or ranking.Recipe()
-        self.policy = policy or AnswerPolicy()
+        self.policy = policy or AnswerPolicy.for_model(settings.model_path)
         self.figure_policy = figure_policy or figures.FigurePolicy()
         self.second_stage = second_stage
         self._shorthand = ranking.load_shorthand() if self.recipe.shorthand else {}

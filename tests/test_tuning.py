@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from index.answer_policy import AnswerPolicy
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import NewsdeskError
@@ -183,6 +184,9 @@ def test_tuning_learns_only_from_allowed_questions(tmp_path, training_data, embe
     assert saved["data"]["quiz"]["file"].endswith("qa_weekly_2020-2026.jsonl.gz")
     assert len(saved["data"]["quiz"]["sha256"]) == 64
     assert saved["recipe"]["learning_rate"] == 1e-4
+
+    assert AnswerPolicy.for_model(str(out)).min_answer_cosine == 0.35
+    assert saved["answer_policy"] == {"min_answer_cosine": 0.35}
 
     tuned = Embedder(Settings(model_path=str(out)))
     assert tuned.name == "tuned"

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from ..answer_policy import POLICY_FILE
 from ..embedder import bundled_model_path
 from ..errors import NewsdeskError
-from .recipe import TuneRecipe
+from .recipe import TUNED_ANSWER_POLICY, TuneRecipe
 from .train import train
 from .triplets import build_triplets, data_files
 
@@ -37,8 +38,9 @@ def tune_model(
     recipe: TuneRecipe | None = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Build the triplets, fit the model, and write it to `out` with triplets.jsonl and
-    provenance.json (what it was made from, the data's terms, every count). Returns the provenance."""
+    """Build the triplets, fit the model, and write it to `out` with triplets.jsonl,
+    answer_policy.json (the no-answer thresholds fitted to its cosines) and provenance.json (what
+    it was made from, the data's terms, every count). Returns the provenance."""
     recipe = recipe or TuneRecipe()
     if out.exists() and any(out.iterdir()):
         raise NewsdeskError(f"{out} already holds files: name a new folder for the tuned model.")
@@ -56,6 +58,7 @@ def tune_model(
     provenance = {
         "base_model": BASE_MODEL,
         "recipe": recipe.as_dict(),
+        "answer_policy": TUNED_ANSWER_POLICY,
         "data": {
             name: {"file": str(path), "sha256": _sha256(path), "terms": DATA_TERMS[name]}
             for name, path in files.items()
@@ -80,6 +83,7 @@ def tune_model(
     with (partial / "triplets.jsonl").open("w", encoding="utf-8") as written:
         for triplet in triplets:
             written.write(json.dumps(triplet, ensure_ascii=False) + "\n")
+    (partial / POLICY_FILE).write_text(json.dumps(TUNED_ANSWER_POLICY, indent=2) + "\n", encoding="utf-8")
     (partial / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     if out.exists():
         out.rmdir()
