@@ -81,12 +81,11 @@ def main() -> None:
             embedder,
             default._loaded,
             dataclasses.replace(Recipe(), **recipe),
-            dataclasses.replace(AnswerPolicy(), **policy),
+            dataclasses.replace(AnswerPolicy.for_model(settings.model_path), **policy),
             dataclasses.replace(FigurePolicy(), **figure),
             _second_stage(settings, embedder, dataclasses.replace(SecondStagePolicy(), **stage)),
         )
-        floor = searcher.policy.min_shown_cosine
-        r = evaluate(searcher, items, min_shown_cosine=floor)
+        r = evaluate(searcher, items)
         print(
             f"| {spec or 'default'} | {r.p_at_1:.3f} | {r.r_at_3:.3f} | {r.mrr:.3f} | {r.r_at_10:.3f} | "
             f"{r.ask_p_at_1:.3f} | {r.ask_r_at_3:.3f} | {r.ask_mrr:.3f} | "

@@ -615,7 +615,6 @@ def eval_command(
             qa.items,
             worst=worst,
             progress=bar.update,
-            min_shown_cosine=searcher.policy.min_shown_cosine,
             skipped=qa.skipped,
         )
     if as_json:

@@ -110,7 +110,10 @@ class EvalReport:
 
 
 class Ranker(Protocol):
-    """`Searcher.rank`: the top k sentences whatever the no-answer rule says, and what it says."""
+    """`Searcher.rank`: the top k sentences whatever the no-answer rule says, and what it says;
+    `policy` holds the display floor `ask` applies."""
+
+    policy: AnswerPolicy
 
     def rank(self, question: str, k: int = DEPTH) -> Answer: ...
 
@@ -159,13 +162,12 @@ def evaluate(
     *,
     worst: int = 10,
     progress: Callable[[int], Any] | None = None,
-    min_shown_cosine: float = AnswerPolicy().min_shown_cosine,
     skipped: Sequence[SkippedEntry] = (),
 ) -> EvalReport:
     """Ask every question once; rank metrics count the top 10 regardless of the no-answer rule.
 
     The `ask_` metrics count what `newsdesk ask` shows instead: nothing for a refused question,
-    and only sentences whose cosine reaches `min_shown_cosine`. `skipped` (the QA file's
+    and only sentences whose cosine reaches the ranker's display floor. `skipped` (the QA file's
     malformed lines) is carried into the report.
     """
     ranks: list[int | None] = []
@@ -174,13 +176,14 @@ def evaluate(
     refused: list[bool] = []
     reasons: list[str] = []
     latencies: list[float] = []
+    floor = ranker.policy.min_shown_cosine
     for item in items:
         started = time.perf_counter()
         answer = ranker.rank(item.question, DEPTH)
         latencies.append((time.perf_counter() - started) * 1000)
         texts = [hit.text for hit in answer.results[:DEPTH]]
         ranks.append(next((n for n, t in enumerate(texts, 1) if item.is_answered_by(t)), None))
-        shown = [hit.text for hit in answer.results[:DEPTH] if hit.score >= min_shown_cosine]
+        shown = [hit.text for hit in answer.results[:DEPTH] if hit.score >= floor]
         shown_rank = next((n for n, t in enumerate(shown, 1) if item.is_answered_by(t)), None)
         shipped.append(shown_rank if answer.answered else None)
         firsts.append(texts[0] if texts else None)

@@ -6,15 +6,14 @@ excluded article or with an excluded gold sentence, or links to an excluded arti
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import NewsdeskError
+from .json_lines import read_json_lines
 from .text import ngrams, normal_url, strip_html, urls_in, words
 
 
@@ -31,7 +30,7 @@ class ExcludedText:
         whose "expected" sentences and "urls" are excluded."""
         excluded = cls()
         for path in articles:
-            for record in _records(path):
+            for record in read_json_lines(path):
                 excluded.articles += 1
                 excluded.urls.add(normal_url(str(record.get("url") or "")))
                 text = str(record.get("text") or "")
@@ -39,7 +38,7 @@ class ExcludedText:
                 if record.get("title"):
                     excluded.paragraphs.append(str(record["title"]))
         for path in questions:
-            for record in _records(path):
+            for record in read_json_lines(path):
                 expected = record.get("expected")
                 if isinstance(expected, str):
                     excluded.gold_sentences.append(expected)
@@ -83,20 +82,3 @@ def drop_leaked(
         "kept": len(rows) - len(dropped),
     }
     return [row for i, row in enumerate(rows) if i not in dropped], counts
-
-
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise NewsdeskError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise NewsdeskError(f"{path}:{number} is not JSON ({exc.msg}); fix or remove that line.") from exc
-        if not isinstance(record, dict):
-            raise NewsdeskError(f"{path}:{number} is not a JSON object; fix or remove that line.")
-        yield record

@@ -3,8 +3,6 @@ choice, and another sentence of the same passage as the hard negative."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -14,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NewsdeskError
+from .json_lines import read_json_lines
 from .text import split_sentences, strip_html
 
 Triplet = dict[str, str]
@@ -23,16 +22,7 @@ Encode = Callable[[list[str]], np.ndarray]
 
 def read_quiz(path: Path, before: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Quiz rows asked before `before` (YYYY/MM/DD) that have evidence, once each."""
-    rows = []
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise NewsdeskError(f"{path}:{number} is not JSON ({exc.msg}).") from exc
-    except OSError as exc:
-        raise NewsdeskError(f"Cannot read the quiz file {path}: {exc}.") from exc
+    rows = list(read_json_lines(path))
     kept, seen, counts = [], set(), Counter(rows=len(rows))
     for number, row in enumerate(rows, 1):
         try:

@@ -6,25 +6,25 @@ Sentence boundaries are MultiReQA's (its candidates file), the ones the SQuAD gu
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from ..errors import NewsdeskError
+from .json_lines import read_json_lines
 from .quiz import Triplet
 
 
 def squad_triplets(
     squad: Path, boundaries: Path, rng: random.Random, cap: int
 ) -> tuple[list[Triplet], dict[str, int]]:
-    contexts = list(_json_lines(squad))[1:]  # line 1 is the MRQA header
+    contexts = list(read_json_lines(squad))[1:]  # line 1 is the MRQA header
     half = len(contexts) // 2
+    for number, context in enumerate(contexts, 1):
+        if not isinstance(context.get("context"), str) or not isinstance(context.get("qas"), list):
+            raise NewsdeskError(f"{squad}: paragraph {number} has no 'context' text or 'qas' list.")
     spans_by_question: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for number, candidate in enumerate(_json_lines(boundaries), 1):
+    for number, candidate in enumerate(read_json_lines(boundaries), 1):
         try:
             first_question = str(candidate["candidate_id"])[len("SQuAD_") :].split("/")[0]
             spans_by_question[first_question].append((candidate["response_start"], candidate["response_end"]))
@@ -70,17 +70,3 @@ def squad_triplets(
         triplets = rng.sample(triplets, cap)
     counts["triplets"] = len(triplets)
     return triplets, dict(counts)
-
-
-def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise NewsdeskError(f"{path}:{number} is not JSON ({exc.msg}).") from exc
-    except OSError as exc:
-        raise NewsdeskError(f"Cannot read {path}: {exc}.") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -93,18 +94,16 @@ def tune_model(
 
 def _base_encoder(base: Path, threads: int) -> Any:
     """Encodes with the base model, loaded on first use (only one-sentence passages need it)."""
-    loaded: list[Any] = []
 
-    def encode(texts: list[str]) -> np.ndarray:
-        if not loaded:
-            import torch
-            from sentence_transformers import SentenceTransformer
+    @functools.cache
+    def model() -> Any:
+        import torch
+        from sentence_transformers import SentenceTransformer
 
-            torch.set_num_threads(threads)
-            loaded.append(SentenceTransformer(str(base), device="cpu"))
-        return np.asarray(loaded[0].encode(texts, normalize_embeddings=True, batch_size=128))
+        torch.set_num_threads(threads)
+        return SentenceTransformer(str(base), device="cpu")
 
-    return encode
+    return lambda texts: np.asarray(model().encode(texts, normalize_embeddings=True, batch_size=128))
 
 
 def _sha256(path: Path) -> str:
