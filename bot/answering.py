@@ -66,6 +66,8 @@ class Answerer:
             if answer.searched_as:
                 # Escaped: the question as typed may hold "<!channel>" once Slack's escaping is undone.
                 notes.append(messages.SEARCHED_AS.format(question=escape(answer.searched_as)))
+            if answer.caution:
+                notes.append(messages.CAUTION.format(caution=escape(answer.caution)))
             key = self.shown.keep(Shown(answer, offset, tuple(notes))) if shareable else None
             return render_answer(
                 answer,

@@ -77,3 +77,48 @@ def fine_answer(question: str) -> re.Pattern[str] | None:
         if asks.search(question):
             return holds
     return None
+
+
+# A name: two or more capitalised words ("Dick Schoof"; "Cpl. Stephen J. Ballard" gives "Stephen J.").
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+")
+_QUESTION_WORD = re.compile(r"[\w$%.'’-]+")
+_EDGE = ".,;:()\"'’“”"
+_LACKS = {
+    MONEY.pattern: "gives no sum of money your question does not already give",
+    PERCENT.pattern: "gives no percentage your question does not already give",
+    NUMBER.pattern: "gives no figure your question does not already give",
+    DATE.pattern: "gives no date your question does not already give",
+    PERSON.pattern: "names no one your question does not already name",
+}
+
+
+def caution(question: str, sentence: str) -> str:
+    """Why the sentence shown first may not answer: it lacks the kind of answer the question wants.
+
+    Empty when the question wants no particular kind, or the sentence holds one the question does
+    not already give ("who took over from mark rutte?" is not answered by a sentence whose only name
+    is Mark Rutte, nor "how many votes in 2024?" by one whose only figure is 2024).
+    """
+    wanted = fine_answer(question)
+    if wanted is None or holds_new_answer(wanted, question, sentence):
+        return ""
+    return f"The first sentence {_LACKS[wanted.pattern]}: check that it answers before quoting it."
+
+
+def holds_new_answer(wanted: re.Pattern[str], question: str, sentence: str) -> bool:
+    """Whether the sentence holds a match of `wanted` whose words the question does not contain."""
+    asked = {w.lower().strip(_EDGE) for w in _QUESTION_WORD.findall(question)}
+    if wanted.pattern == PERSON.pattern:
+        names = (name.group().split() for name in _FULL_NAME.finditer(sentence))
+        return any(not any(w.lower() in asked for w in words) for words in names)
+    lowered = question.lower()
+    for match in wanted.finditer(sentence):
+        start, end = match.start(), match.end()
+        while start > 0 and not sentence[start - 1].isspace():
+            start -= 1
+        while end < len(sentence) and not sentence[end].isspace():
+            end += 1
+        token = sentence[start:end].lower().strip(_EDGE)
+        if token and token not in asked and token not in lowered:
+            return True
+    return False

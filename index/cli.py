@@ -669,6 +669,8 @@ def show_answer(answer: Answer, as_json: bool) -> None:
         click.echo(f"(read as a follow-up to: {answer.follow_up_to})")
     if answer.searched_as:
         click.echo(f"(searched as: {answer.searched_as})")
+    if answer.caution:
+        click.echo(click.style(answer.caution, fg="yellow"))
     if not answer.answered:
         reason = f" ({answer.refusal_reason})" if answer.refusal_reason else ""
         click.echo(f"No supporting sentences found in {answer.articles_searched:,} articles{reason}.\n")
@@ -840,6 +842,8 @@ def format_eval(report: EvalReport) -> str:
         f"refused:        {share(report.no_answer_accuracy)} of unanswerable (should be high), "
         f"{share(report.false_refusal_rate)} of answerable (should be low), "
         f"{share(report.refused_right_rate)} of those with the right sentence first",
+        f"cautioned:      {share(report.warned_unanswerable)} of unanswerable refused or cautioned, "
+        f"{share(report.cautioned_right_rate)} of right first answers cautioned (should be low)",
         f"latency:        p50 {report.latency_p50_ms:.1f} ms, p95 {report.latency_p95_ms:.1f} ms",
     ]
     if report.misses:

@@ -99,6 +99,10 @@ class EvalReport:
     no_answer_accuracy: float | None  # unanswerable questions that got no sentences
     false_refusal_rate: float | None  # answerable questions that got no sentences
     refused_right_rate: float | None  # of those whose first sentence was right, the share refused
+    # Unanswerable questions refused, or answered with a caution that the first sentence may not answer.
+    warned_unanswerable: float | None
+    # Of answerable questions answered with the right sentence first, the share given that caution.
+    cautioned_right_rate: float | None
     latency_p50_ms: float
     latency_p95_ms: float
     misses: tuple[Miss, ...]
@@ -175,6 +179,7 @@ def evaluate(
     firsts: list[str | None] = []
     refused: list[bool] = []
     reasons: list[str] = []
+    cautioned: list[bool] = []
     latencies: list[float] = []
     floor = ranker.policy.min_shown_cosine
     for item in items:
@@ -189,6 +194,7 @@ def evaluate(
         firsts.append(texts[0] if texts else None)
         refused.append(not answer.answered)
         reasons.append(answer.refusal_reason)
+        cautioned.append(bool(answer.caution))
         if progress is not None:
             progress(1)
     answerable = [n for n, item in enumerate(items) if item.answerable]
@@ -209,6 +215,8 @@ def evaluate(
         no_answer_accuracy=_share(refused[n] for n in unanswerable),
         false_refusal_rate=_share(refused[n] for n in answerable),
         refused_right_rate=_share(refused[n] for n in answerable if ranks[n] == 1),
+        warned_unanswerable=_share(refused[n] or cautioned[n] for n in unanswerable),
+        cautioned_right_rate=_share(cautioned[n] for n in answerable if shipped[n] == 1),
         latency_p50_ms=round(_percentile(latencies, 50), 1),
         latency_p95_ms=round(_percentile(latencies, 95), 1),
         misses=tuple(

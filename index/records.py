@@ -112,6 +112,8 @@ class Answer:
     follow_up_to: str = ""  # the earlier question this one was read as following up (index/followup.py)
     # For a figure question: the distinct figures found for its subject, oldest first.
     timeline: tuple[TimelineEntry, ...] = ()
+    # Why the first sentence may not answer, for the reporter to check (answer_types.caution).
+    caution: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +122,7 @@ class Answer:
             "refusal_reason": self.refusal_reason or None,
             "searched_as": self.searched_as or None,
             "follow_up_to": self.follow_up_to or None,
+            "caution": self.caution or None,
             "results": [hit.to_json() for hit in self.results],
             "timeline": [entry.to_json() for entry in self.timeline],
         }

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 
-from . import figures, headed_vectors, integrity, ranking, spelling, versions
+from . import answer_types, figures, headed_vectors, integrity, ranking, spelling, versions
 from .answer_policy import AnswerPolicy, Best, Verdict, decide
 from .attribution import Attribution, attribute_positions, may_be_attributed, speaker_matches
 from .citation import format_citation
@@ -146,7 +146,15 @@ class Searcher:
         shown = [(s, row) for s, row in ranked if s.cosine >= self.policy.min_shown_cosine]
         hits = self._hits(loaded, shown, offset + limit, stated)
         page = tuple(hits[offset : offset + limit])
-        return Answer(question, True, page, loaded.article_count, searched_as=searched_as, timeline=timeline)
+        return Answer(
+            question,
+            True,
+            page,
+            loaded.article_count,
+            searched_as=searched_as,
+            timeline=timeline,
+            caution=self._caution(query, hits) if offset == 0 else "",
+        )
 
     @_reports_damage
     def rank(self, question: str, k: int = 10) -> Answer:
@@ -165,6 +173,7 @@ class Searcher:
             verdict.reason,
             _searched_as(query),
             timeline=timeline,
+            caution=self._caution(query, hits) if verdict.answered else "",
         )
 
     @_reports_damage
@@ -203,6 +212,12 @@ class Searcher:
         return stats_for(loaded.version, loaded.meta, loaded.store)
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _caution(self, query: Query, hits: list[Hit]) -> str:
+        """Whether the first sentence lacks the kind of answer asked for (answer_types.caution)."""
+        if not hits:
+            return ""
+        return answer_types.caution(ranking.expand_shorthand(query.text, self._shorthand), hits[0].text)
 
     def _mend(self, loaded: _Loaded, query: Query) -> Query:
         """The question with its typos mended from the archive's own words (index/spelling.py)."""

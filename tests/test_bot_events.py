@@ -126,6 +126,13 @@ def test_a_mended_typo_is_shown_above_the_answer(bot):
     assert "North Korean soldiers have been killed" in text
 
 
+def test_a_first_sentence_without_the_asked_for_kind_of_answer_is_shown_with_a_caution(bot):
+    bot.send(event_request(mention("who did Jerome Powell replace as Fed chair?")))
+    text = answer_posts(bot)[0].block_text()
+    assert ":warning: The first sentence names no one your question does not already name" in text
+    assert ">Fed Chair Jerome Powell said officials" in text
+
+
 @pytest.mark.parametrize("text", ["", "   ", "help"])
 def test_empty_mention_gets_help_text_and_no_search(bot, text):
     bot.send(event_request(mention(text)))

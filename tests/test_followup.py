@@ -130,6 +130,7 @@ def test_annotate_answers_the_question_asked_and_names_the_one_it_built_on():
         "refusal_reason": None,
         "searched_as": "and how many were wounded? NK",
         "follow_up_to": NK_QUESTION,
+        "caution": None,
         "results": [],
         "timeline": [],
     }
