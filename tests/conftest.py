@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from index.build import build_index
 from index.config import Settings
 from index.embedder import Embedder
+from index.search import Searcher
 
 # CLI builds in tests share the session's model and skip the ONNX query-encoder export (seconds
 # each); tests/test_query_encoder.py exports one and asks through it.
@@ -118,6 +119,12 @@ def make_index(
         return settings
 
     return make
+
+
+@pytest.fixture
+def searcher(make_index: Callable[..., Settings], embedder: Embedder) -> Searcher:
+    """A searcher over a real index of NEWS_ARTICLES."""
+    return Searcher.open(make_index(), embedder)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from conftest import NK_SENTENCE
 
 from index import answer_types
-from index.search import Searcher
 
 POWELL_SENTENCE = "Fed Chair Jerome Powell said officials still expect to cut rates three times this year."
 
@@ -47,11 +46,6 @@ def test_a_sentence_without_a_new_answer_of_the_asked_kind_is_cautioned(question
 )
 def test_a_sentence_with_a_new_answer_is_not_cautioned(question, sentence):
     assert answer_types.caution(question, sentence) == ""
-
-
-@pytest.fixture
-def searcher(make_index, embedder):
-    return Searcher.open(make_index(), embedder)
 
 
 def test_search_cautions_when_the_first_sentence_only_repeats_the_question(searcher):

@@ -11,7 +11,6 @@ from conftest import NK_SENTENCE
 from bot.cli import cli
 from index.errors import NewsdeskError
 from index.evaluate import QAItem, evaluate, read_qa
-from index.search import Searcher
 
 FED_SENTENCE = (
     "The Federal Reserve held its benchmark interest rate steady on Wednesday at a range "
@@ -37,11 +36,6 @@ def qa_file(tmp_path):
     path = tmp_path / "qa.jsonl"
     path.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def searcher(make_index, embedder):
-    return Searcher.open(make_index(), embedder)
 
 
 def test_metrics_are_exact(searcher, qa_file):

@@ -13,11 +13,6 @@ from index.search import Searcher
 from index.versions import META_NAME, current_version
 
 
-@pytest.fixture
-def searcher(make_index, embedder):
-    return Searcher.open(make_index(), embedder)
-
-
 def test_example_question_puts_the_600_soldiers_sentence_first(searcher):
     answer = searcher.search("how many NK soldiers died?")
     assert answer.answered
