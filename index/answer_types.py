@@ -82,6 +82,10 @@ def fine_answer(question: str) -> re.Pattern[str] | None:
 # A name: two or more capitalised words ("Dick Schoof"; "Cpl. Stephen J. Ballard" gives "Stephen J.").
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+")
 _QUESTION_WORD = re.compile(r"[\w$%.'’-]+")
+# "who" or "when" after another question word opens a clause ("what happens when…", "how were the
+# men who…"); it does not say what the question asks for.
+_FIRST_ASK = re.compile(r"\b(?:what|which|why|how|where|who|whose|when)\b", re.IGNORECASE)
+_CLAUSE_WORD = re.compile(r"\b(?:who|whose|when)\b", re.IGNORECASE)
 _EDGE = ".,;:()\"'’“”"
 _LACKS = {
     MONEY.pattern: "gives no sum of money your question does not already give",
@@ -99,10 +103,18 @@ def caution(question: str, sentence: str) -> str:
     not already give ("who took over from mark rutte?" is not answered by a sentence whose only name
     is Mark Rutte, nor "how many votes in 2024?" by one whose only figure is 2024).
     """
-    wanted = fine_answer(question)
+    wanted = fine_answer(_without_clause_words(question))
     if wanted is None or holds_new_answer(wanted, question, sentence):
         return ""
     return f"The first sentence {_LACKS[wanted.pattern]}: check that it answers before quoting it."
+
+
+def _without_clause_words(question: str) -> str:
+    """The question without a "who" or "when" that follows another question word."""
+    first = _FIRST_ASK.search(question)
+    if first is None or first.group().lower() in ("who", "whose", "when"):
+        return question
+    return question[: first.end()] + _CLAUSE_WORD.sub(" ", question[first.end() :])
 
 
 def holds_new_answer(wanted: re.Pattern[str], question: str, sentence: str) -> bool:

@@ -42,6 +42,9 @@ def test_a_sentence_without_a_new_answer_of_the_asked_kind_is_cautioned(question
         ("how much did the city pay to settle", "The city agreed to pay $5.4 million."),
         # A question that asks for no particular kind of answer is never cautioned.
         ("why did the fed hold rates", "The Fed held rates."),
+        # "when" and "who" after another question word open a clause; they do not ask for a date or name.
+        ("what happens when a business underpays its workers?", "Such a business is understaffed."),
+        ("how were the men who ran pharmacies viewed?", "They were held in high regard."),
     ],
 )
 def test_a_sentence_with_a_new_answer_is_not_cautioned(question, sentence):
