@@ -60,13 +60,29 @@ _ASKS_DATE = re.compile(
 _ASKS_PERSON = re.compile(r"\bwho\b|\bwhose\b", re.IGNORECASE)
 
 
+# "who" or "when" after another question word opens a clause ("what happens when…", "how were the
+# men who…"); it does not say what the question asks for.
+_FIRST_ASK = re.compile(r"\b(?:what|which|why|how|where|who|whose|when)\b", re.IGNORECASE)
+_CLAUSE_WORD = re.compile(r"\b(?:who|whose|when)\b", re.IGNORECASE)
+
+
+def _without_clause_words(question: str) -> str:
+    """The question without a "who" or "when" that follows another question word."""
+    first = _FIRST_ASK.search(question)
+    if first is None or first.group().lower() in ("who", "whose", "when"):
+        return question
+    return question[: first.end()] + _CLAUSE_WORD.sub(" ", question[first.end() :])
+
+
 def broad_answer(question: str) -> re.Pattern[str] | None:
     """FIGURE for "how many/much", DATE for "when", else None."""
-    return FIGURE if ASKS_FIGURE.search(question) else DATE if ASKS_DATE.search(question) else None
+    asked = _without_clause_words(question)
+    return FIGURE if ASKS_FIGURE.search(asked) else DATE if ASKS_DATE.search(asked) else None
 
 
 def fine_answer(question: str) -> re.Pattern[str] | None:
     """What an answering sentence must contain: money, a percentage, a number, a date or a name."""
+    asked = _without_clause_words(question)
     for asks, holds in (
         (_ASKS_MONEY, MONEY),
         (_ASKS_PERCENT, PERCENT),
@@ -74,7 +90,7 @@ def fine_answer(question: str) -> re.Pattern[str] | None:
         (_ASKS_DATE, DATE),
         (_ASKS_PERSON, PERSON),
     ):
-        if asks.search(question):
+        if asks.search(asked):
             return holds
     return None
 
@@ -82,10 +98,6 @@ def fine_answer(question: str) -> re.Pattern[str] | None:
 # A name: two or more capitalised words ("Dick Schoof"; "Cpl. Stephen J. Ballard" gives "Stephen J.").
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+")
 _QUESTION_WORD = re.compile(r"[\w$%.'’-]+")
-# "who" or "when" after another question word opens a clause ("what happens when…", "how were the
-# men who…"); it does not say what the question asks for.
-_FIRST_ASK = re.compile(r"\b(?:what|which|why|how|where|who|whose|when)\b", re.IGNORECASE)
-_CLAUSE_WORD = re.compile(r"\b(?:who|whose|when)\b", re.IGNORECASE)
 _EDGE = ".,;:()\"'’“”"
 _LACKS = {
     MONEY.pattern: "gives no sum of money your question does not already give",
@@ -103,21 +115,13 @@ def caution(question: str, sentence: str) -> str:
     not already give ("who took over from mark rutte?" is not answered by a sentence whose only name
     is Mark Rutte, nor "how many votes in 2024?" by one whose only figure is 2024).
     """
-    wanted = fine_answer(_without_clause_words(question))
-    if wanted is None or holds_new_answer(wanted, question, sentence):
+    wanted = fine_answer(question)
+    if wanted is None or _holds_new_answer(wanted, question, sentence):
         return ""
     return f"The first sentence {_LACKS[wanted.pattern]}: check that it answers before quoting it."
 
 
-def _without_clause_words(question: str) -> str:
-    """The question without a "who" or "when" that follows another question word."""
-    first = _FIRST_ASK.search(question)
-    if first is None or first.group().lower() in ("who", "whose", "when"):
-        return question
-    return question[: first.end()] + _CLAUSE_WORD.sub(" ", question[first.end() :])
-
-
-def holds_new_answer(wanted: re.Pattern[str], question: str, sentence: str) -> bool:
+def _holds_new_answer(wanted: re.Pattern[str], question: str, sentence: str) -> bool:
     """Whether the sentence holds a match of `wanted` whose words the question does not contain."""
     asked = {w.lower().strip(_EDGE) for w in _QUESTION_WORD.findall(question)}
     if wanted.pattern == PERSON.pattern:

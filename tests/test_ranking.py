@@ -60,10 +60,24 @@ def test_shorthand_stays_a_search_term_beside_its_spelling(shorthand):
         ("when did the storm hit?", answer_types.DATE),
         ("in what year was it built?", answer_types.DATE),
         ("who won the primary?", None),
+        # A "when" after another question word opens a clause: no date is asked for.
+        ("what happens when a business underpays its workers?", None),
     ],
 )
 def test_question_type_is_detected(question, wants):
     assert ranking.analyse(question).wants is wants
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("who won the primary?", answer_types.PERSON),
+        ("how were the men who ran pharmacies viewed?", None),
+        ("when did the storm hit, and who saw it?", answer_types.DATE),
+    ],
+)
+def test_the_kind_of_answer_asked_for_ignores_clause_words(question, wants):
+    assert answer_types.fine_answer(question) is wants
 
 
 def _order(question: str, texts: list[str], recipe: Recipe | None = None) -> list[str]:
