@@ -29,6 +29,7 @@ from .exact_vectors import ExactVectors
 from .furniture import TEXT
 from .identity import Version, identity, lies_under, source_path, unread_input
 from .ingest import read_articles
+from .news_adapter import older_index_hint
 from .recall import Recall, measure_recall
 from .records import Article, IngestWarning
 from .sentences import all_text, split_classified
@@ -397,6 +398,7 @@ class _VersionWriter:
             f"{meta.get('model')!r} (pipeline {meta.get('pipeline_version')}, input "
             f"{meta.get('embedding_input')!r}); {model!r} cannot add to it. Rebuild it with "
             "`newsdesk index build --fresh PATH`, or point NEWSDESK_MODEL at the model it was built with."
+            + older_index_hint(meta.get("model"))
         )
 
     # -- step 2: reconcile identities ------------------------------------------------------------

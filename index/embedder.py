@@ -12,7 +12,7 @@ import numpy as np
 
 from . import heap
 from .build_encoding import TORCH_ENCODING
-from .config import DEFAULT_MODEL_NAME, Settings
+from .config import BUNDLED_MODEL, BUNDLED_MODEL_NAME, Settings
 from .errors import ModelError
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ class Embedder(EncodesInChunks):
 
     def __init__(self, settings: Settings, *, device: str = "cpu") -> None:
         self._model_path = settings.model_path
+        self._cache_dir = settings.cache_dir
         self._device = device
         self._model: SentenceTransformer | None = None
         self._query_cache: dict[str, np.ndarray] = {}
@@ -136,7 +137,11 @@ class Embedder(EncodesInChunks):
     def name(self) -> str:
         """The name recorded in an index, so that opening it with another model fails clearly."""
         if self._model_path is None:
-            return DEFAULT_MODEL_NAME
+            from .news_adapter import adapter_digest
+
+            return f"{BUNDLED_MODEL_NAME} + news adapter {adapter_digest()[:12]}"
+        if self._model_path == BUNDLED_MODEL:
+            return BUNDLED_MODEL_NAME
         return Path(self._model_path).resolve().name
 
     @property
@@ -245,7 +250,7 @@ class Embedder(EncodesInChunks):
         # Weights come from local disk only; never reach for a model hub at run time.
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        path = Path(self._model_path) if self._model_path else bundled_model_path()
+        path = self._folder()
         if not path.is_dir():
             raise ModelError(
                 f"No model folder at {path}: set NEWSDESK_MODEL to a local "
@@ -264,3 +269,12 @@ class Embedder(EncodesInChunks):
             return SentenceTransformer(str(path), device=self._device)
         except Exception as exc:
             raise ModelError(f"Could not load the model at {path}: {exc}") from exc
+
+    def _folder(self) -> Path:
+        if self._model_path == BUNDLED_MODEL:
+            return bundled_model_path()
+        if self._model_path:
+            return Path(self._model_path)
+        from .news_adapter import adapted_model_folder
+
+        return adapted_model_folder(bundled_model_path(), self._cache_dir)

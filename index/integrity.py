@@ -17,6 +17,7 @@ from typing import Any
 from . import versions
 from .errors import IndexDamagedError, IndexMissingError, NewsdeskError
 from .exact_vectors import ExactVectors
+from .news_adapter import older_index_hint
 from .store import Store
 from .vectors import IVF_PQ, IndexSpec, VectorIndex
 
@@ -146,7 +147,8 @@ def _check_meta(
     if meta["model"] != model_name:
         problems.append(
             f"{where}: built with model {meta['model']!r}, but newsdesk is set to use {model_name!r} "
-            "(set NEWSDESK_MODEL to the model it was built with, or rebuild with --fresh)"
+            "(set NEWSDESK_MODEL to the model it was built with, or rebuild with --fresh)."
+            + older_index_hint(meta["model"])
         )
         return meta
     try:

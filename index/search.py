@@ -19,6 +19,7 @@ from .citation import format_citation
 from .config import Settings
 from .errors import IndexMismatchError, NewsdeskError
 from .inspect import stats_for
+from .news_adapter import older_index_hint
 from .query import Query, parse_query
 from .quote_check import QuoteCheck, QuotePolicy
 from .quote_search import find_quote
@@ -59,6 +60,7 @@ class _Loaded:
                 f"The index at {version.parent.parent} was built with {self.meta.get('model')!r} "
                 f"but newsdesk is using {expected_model!r}. Rebuild it with "
                 "`newsdesk index build --fresh PATH`, or set NEWSDESK_MODEL to the model it was built with."
+                + older_index_hint(self.meta.get("model"))
             )
         self.store = integrity.open_store(version)
         with integrity.reading_database(version):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from conftest import NEWS_ARTICLES, NK_SENTENCE
 
 from index.answer_policy import POLICY_FILE, AnswerPolicy
 from index.build import build_index
-from index.config import Settings
+from index.config import BUNDLED_MODEL, Settings
 from index.embedder import Embedder, bundled_model_path
 from index.errors import NewsdeskError
 from index.search import Searcher
@@ -51,10 +52,17 @@ def test_no_file_or_no_folder_means_the_defaults(tmp_path):
     assert AnswerPolicy.for_model(str(tmp_path)) == AnswerPolicy()
 
 
+def test_the_bundled_weights_alone_keep_the_answer_floor_fitted_to_them():
+    bundled = AnswerPolicy.for_model(BUNDLED_MODEL)
+    assert (bundled.min_answer_cosine, AnswerPolicy().min_answer_cosine) == (0.40, 0.35)
+    assert (bundled.min_shown_cosine, AnswerPolicy().min_shown_cosine) == (0.35, 0.30)
+    assert replace(bundled, min_answer_cosine=0.35, min_shown_cosine=0.30) == AnswerPolicy()
+
+
 def test_a_file_sets_only_what_it_names(tmp_path):
-    (tmp_path / POLICY_FILE).write_text('{"min_answer_cosine": 0.35}')
+    (tmp_path / POLICY_FILE).write_text('{"min_answer_cosine": 0.3}')
     policy = AnswerPolicy.for_model(str(tmp_path))
-    assert policy.min_answer_cosine == 0.35
+    assert policy.min_answer_cosine == 0.3
     assert policy.confident_cosine == AnswerPolicy().confident_cosine
 
 

@@ -70,7 +70,7 @@ def test_stats_describe_the_sample_index(run, sample_index):
     assert stats["outlets"] == {"AFP": 1, "The New Indian Express": 1}
     assert stats["date_min"] == stats["date_max"] == "2025-06-26"
     assert stats["undated_articles"] == 1
-    assert stats["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert stats["model"].startswith("sentence-transformers/all-MiniLM-L6-v2 + news adapter ")
     assert stats["index_type"].startswith("flat")
 
 

@@ -20,7 +20,7 @@ from tests.conftest import NEWS_ARTICLES, NK_SENTENCE, write_article
 SAMPLE = [
     *(part.strip() for article in NEWS_ARTICLES for part in article["text"].split("\n\n")),
     "how many NK soldiers died?",
-    "what did the fed do with rates",
+    "what range did the fed hold its rate at",
     "idalia wind speed at landfall",
     "library budget vote",
 ]

@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 
 from index.answer_policy import AnswerPolicy
-from index.config import Settings
-from index.embedder import Embedder
+from index.config import BUNDLED_MODEL, Settings
+from index.embedder import Embedder, bundled_model_path
 from index.errors import NewsdeskError
+from index.news_adapter import adapted_model_folder
+from index.tuning.adapter import make_adapter
 from index.tuning.recipe import QUIZ_FILE, SQUAD_FILE, SQUAD_SENTENCES_FILE, TuneRecipe
 from index.tuning.train import batches_without_repeats
 from index.tuning.tune import tune_model
@@ -191,7 +193,10 @@ def test_tuning_learns_only_from_allowed_questions(tmp_path, training_data, embe
     tuned = Embedder(Settings(model_path=str(out)))
     assert tuned.name == "tuned"
     assert tuned.max_seq_length == 256
-    before, after = _margins(embedder, triplets), _margins(tuned, triplets)
+    before, after = (
+        _margins(Embedder(Settings(model_path=BUNDLED_MODEL)), triplets),
+        _margins(tuned, triplets),
+    )
     assert after.mean() > before.mean() + 0.02, (before, after)
 
 
@@ -236,3 +241,33 @@ def test_batches_never_repeat_a_text_and_keep_every_triplet():
         assert len(texts) == len(set(texts))
         assert len(batch) <= 4
     assert sorted(t["anchor"] for b in batches for t in b) == sorted(t["anchor"] for t in triplets)
+
+
+def test_the_adapter_is_learnt_from_squad_alone_and_moves_the_model(tmp_path, training_data):
+    out = tmp_path / "adapter" / "news_adapter.safetensors"
+    provenance = make_adapter(training_data["data"], out, recipe=SMALL_RECIPE, quiet=True)
+    assert provenance["trained_on"] == "SQuAD triplets only"
+    assert provenance["triplets"] == 1  # the first half of SQuAD's paragraphs: the Nile's
+    saved = json.loads(out.with_suffix(".json").read_text())
+    assert saved["adapter_sha256"] == provenance["adapter_sha256"]
+    assert out.stat().st_size < 2_000_000
+
+    folder = adapted_model_folder(bundled_model_path(), tmp_path / "cache", out)
+    triplets = [
+        {
+            "anchor": "How long is the Nile?",
+            "positive": "It is about 6,650 kilometres long.",
+            "negative": "The Nile flows north through eleven countries.",
+        },
+    ]
+    before = _margins(Embedder(Settings(model_path=BUNDLED_MODEL)), triplets)
+    after = _margins(Embedder(Settings(model_path=str(folder))), triplets)
+    assert after.mean() > before.mean() + 0.02, (before, after)
+
+
+def test_the_adapter_command_prints_its_checksum(tmp_path, training_data, run):
+    out = tmp_path / "news_adapter.safetensors"
+    result = run("model", "adapter", "--data", str(training_data["data"]), "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert "SQuAD triplets: 1," in result.output
+    assert json.loads(out.with_suffix(".json").read_text())["adapter_sha256"] in result.output
