@@ -11,6 +11,7 @@ cache; later uses load that folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -79,7 +80,9 @@ def apply_adapter(base: dict[str, Any], adapter: dict[str, Any]) -> dict[str, An
     return adapted
 
 
+@functools.cache
 def adapter_digest(path: Path = ADAPTER_FILE) -> str:
+    """The file's SHA-256, read once a process: the default model's recorded name holds it."""
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
