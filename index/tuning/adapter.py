@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..embedder import bundled_model_path
 from ..errors import NewsdeskError
 from ..news_adapter import WEIGHTS_FILE, adapter_from
 from .recipe import TuneRecipe
 from .train import train
-from .triplets import build_triplets, data_files
-from .tune import BASE_MODEL, DATA_TERMS, _base_encoder, _sha256
+from .tune import BASE_MODEL, data_provenance, draw_triplets, sha256
 
 ADAPTER_RECIPE = dataclasses.replace(TuneRecipe(), squad_max=0)
 
@@ -39,14 +36,8 @@ def make_adapter(
     """Train on the SQuAD triplets, write the adapter to `out` and its provenance beside it."""
     from safetensors.torch import load_file, save_file
 
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    files = data_files(data)
-    base = bundled_model_path()
     started = time.monotonic()
-    drawn, counts = build_triplets(
-        files, exclude_articles, exclude_questions, recipe, _base_encoder(base, recipe.threads)
-    )
+    files, base, drawn, counts = draw_triplets(data, exclude_articles, exclude_questions, recipe)
     squad = [t for t in drawn if t["source"] == "squad"]
     if not squad:
         raise NewsdeskError(f"No SQuAD triplets came from {files['squad']}: check the file.")
@@ -59,18 +50,11 @@ def make_adapter(
         "base_model": BASE_MODEL,
         "recipe": recipe.as_dict(),
         "trained_on": "SQuAD triplets only",
-        "data": {
-            name: {"file": str(path), "sha256": _sha256(path), "terms": DATA_TERMS[name]}
-            for name, path in files.items()
-        },
-        "excluded": {
-            "articles": [{"file": str(p), "sha256": _sha256(p)} for p in exclude_articles],
-            "questions": [{"file": str(p), "sha256": _sha256(p)} for p in exclude_questions],
-        },
+        **data_provenance(files, exclude_articles, exclude_questions),
         "squad_counts": counts["squad"],
         "triplets": len(squad),
         "steps": len(losses),
-        "adapter_sha256": _sha256(out),
+        "adapter_sha256": sha256(out),
         "seconds": round(time.monotonic() - started, 1),
     }
     out.with_suffix(".json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ import numpy as np
 from ..answer_policy import POLICY_FILE
 from ..embedder import bundled_model_path
 from ..errors import NewsdeskError
+from .quiz import Triplet
 from .recipe import TUNED_ANSWER_POLICY, TuneRecipe
 from .train import train
 from .triplets import build_triplets, data_files
@@ -45,14 +46,8 @@ def tune_model(
     recipe = recipe or TuneRecipe()
     if out.exists() and any(out.iterdir()):
         raise NewsdeskError(f"{out} already holds files: name a new folder for the tuned model.")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    files = data_files(data)
-    base = bundled_model_path()
     started = time.monotonic()
-    triplets, counts = build_triplets(
-        files, exclude_articles, exclude_questions, recipe, _base_encoder(base, recipe.threads)
-    )
+    files, base, triplets, counts = draw_triplets(data, exclude_articles, exclude_questions, recipe)
     if not triplets:
         raise NewsdeskError(f"No training triplets came from {data}: check the files named above.")
     model, losses = train(base, triplets, recipe, quiet=quiet)
@@ -60,14 +55,7 @@ def tune_model(
         "base_model": BASE_MODEL,
         "recipe": recipe.as_dict(),
         "answer_policy": TUNED_ANSWER_POLICY,
-        "data": {
-            name: {"file": str(path), "sha256": _sha256(path), "terms": DATA_TERMS[name]}
-            for name, path in files.items()
-        },
-        "excluded": {
-            "articles": [{"file": str(p), "sha256": _sha256(p)} for p in exclude_articles],
-            "questions": [{"file": str(p), "sha256": _sha256(p)} for p in exclude_questions],
-        },
+        **data_provenance(files, exclude_articles, exclude_questions),
         "counts": counts,
         "triplets": {
             "quiz": sum(t["source"] == "quiz" for t in triplets),
@@ -92,7 +80,21 @@ def tune_model(
     return provenance
 
 
-def _base_encoder(base: Path, threads: int) -> Any:
+def draw_triplets(
+    data: Path, exclude_articles: Sequence[Path], exclude_questions: Sequence[Path], recipe: TuneRecipe
+) -> tuple[dict[str, Path], Path, list[Triplet], dict[str, Any]]:
+    """Offline from here on: the data files, the base model's folder and the recipe's seeded draw."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    files = data_files(data)
+    base = bundled_model_path()
+    triplets, counts = build_triplets(
+        files, exclude_articles, exclude_questions, recipe, base_encoder(base, recipe.threads)
+    )
+    return files, base, triplets, counts
+
+
+def base_encoder(base: Path, threads: int) -> Any:
     """Encodes with the base model, loaded on first use (only one-sentence passages need it)."""
 
     @functools.cache
@@ -106,6 +108,22 @@ def _base_encoder(base: Path, threads: int) -> Any:
     return lambda texts: np.asarray(model().encode(texts, normalize_embeddings=True, batch_size=128))
 
 
-def _sha256(path: Path) -> str:
+def data_provenance(
+    files: dict[str, Path], exclude_articles: Sequence[Path], exclude_questions: Sequence[Path]
+) -> dict[str, Any]:
+    """What a training run read and left out, each file with its checksum and terms."""
+    return {
+        "data": {
+            name: {"file": str(path), "sha256": sha256(path), "terms": DATA_TERMS[name]}
+            for name, path in files.items()
+        },
+        "excluded": {
+            "articles": [{"file": str(p), "sha256": sha256(p)} for p in exclude_articles],
+            "questions": [{"file": str(p), "sha256": sha256(p)} for p in exclude_questions],
+        },
+    }
+
+
+def sha256(path: Path) -> str:
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
