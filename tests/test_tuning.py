@@ -246,7 +246,7 @@ def test_batches_never_repeat_a_text_and_keep_every_triplet():
 def test_the_adapter_is_learnt_from_squad_alone_and_moves_the_model(tmp_path, training_data):
     out = tmp_path / "adapter" / "news_adapter.safetensors"
     provenance = make_adapter(training_data["data"], out, recipe=SMALL_RECIPE, quiet=True)
-    assert provenance["trained_on"] == "SQuAD triplets only"
+    assert provenance["trained_on"].startswith("SQuAD triplets only")
     assert provenance["triplets"] == 1  # the first half of SQuAD's paragraphs: the Nile's
     saved = json.loads(out.with_suffix(".json").read_text())
     assert saved["adapter_sha256"] == provenance["adapter_sha256"]

@@ -22,6 +22,10 @@ from .train import train
 from .tune import BASE_MODEL, data_provenance, draw_triplets, sha256
 
 ADAPTER_RECIPE = dataclasses.replace(TuneRecipe(), squad_max=0)
+TRAINED_ON = (
+    "SQuAD triplets only; the quiz file is read because the draw is one seeded stream, and none "
+    "of its triplets is trained on"
+)
 
 
 def make_adapter(
@@ -49,7 +53,7 @@ def make_adapter(
     provenance = {
         "base_model": BASE_MODEL,
         "recipe": recipe.as_dict(),
-        "trained_on": "SQuAD triplets only",
+        "trained_on": TRAINED_ON,
         **data_provenance(files, exclude_articles, exclude_questions),
         "squad_counts": counts["squad"],
         "triplets": len(squad),
