@@ -96,8 +96,14 @@ def adapted_model_folder(base_folder: Path, cache_dir: Path, adapter_path: Path 
         return folder
     from safetensors.torch import load_file, save_file
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=cache_dir))
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=cache_dir))
+    except OSError as exc:
+        raise ModelError(
+            f"Cannot write the default model's folder in {cache_dir}: {exc.strerror or exc}. "
+            "Set NEWSDESK_CACHE to a folder newsdesk may write to."
+        ) from exc
     try:
         shutil.copytree(base_folder, partial, dirs_exist_ok=True, ignore=shutil.ignore_patterns(WEIGHTS_FILE))
         adapted = apply_adapter(load_file(str(base_folder / WEIGHTS_FILE)), load_file(str(adapter_path)))

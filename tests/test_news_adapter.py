@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from conftest import NK_SENTENCE
@@ -89,3 +91,18 @@ def test_a_damaged_adapter_file_is_refused(tmp_path):
     with pytest.raises(ModelError, match="does not fit"):
         adapted_model_folder(bundled_model_path(), tmp_path / "cache", damaged)
     assert ADAPTER_FILE.is_file()
+
+
+def test_a_cache_that_cannot_be_written_names_the_setting(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    with pytest.raises(ModelError, match=f"{blocked}.*NEWSDESK_CACHE"):
+        adapted_model_folder(bundled_model_path(), blocked / "newsdesk")
+
+
+def test_the_cache_folder_comes_from_newsdesk_cache_then_xdg():
+    assert Settings.from_env({"NEWSDESK_CACHE": "/srv/cache"}).cache_dir == Path("/srv/cache")
+    both = {"NEWSDESK_CACHE": "/srv/cache", "XDG_CACHE_HOME": "/home/u/.cache"}
+    assert Settings.from_env(both).cache_dir == Path("/srv/cache")
+    xdg = Settings.from_env({"XDG_CACHE_HOME": "/home/u/.cache"})
+    assert xdg.cache_dir == Path("/home/u/.cache/newsdesk")
