@@ -106,7 +106,7 @@ def adapted_model_folder(base_folder: Path, cache_dir: Path, adapter_path: Path 
         ) from exc
     try:
         shutil.copytree(base_folder, partial, dirs_exist_ok=True, ignore=shutil.ignore_patterns(WEIGHTS_FILE))
-        adapted = apply_adapter(load_file(str(base_folder / WEIGHTS_FILE)), load_file(str(adapter_path)))
+        adapted = apply_adapter(load_file(str(base_folder / WEIGHTS_FILE)), _read_adapter(adapter_path))
         save_file(adapted, str(partial / WEIGHTS_FILE), metadata={"format": "pt"})
         (partial / "adapter.json").write_text(
             json.dumps({"base": str(base_folder), "adapter": str(adapter_path)}, indent=2) + "\n",
@@ -120,3 +120,15 @@ def adapted_model_folder(base_folder: Path, cache_dir: Path, adapter_path: Path 
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return folder
+
+
+def _read_adapter(path: Path) -> dict[str, Any]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError) as exc:
+        raise ModelError(
+            f"Cannot read {path}: {exc}. Reinstall newsdesk, or set NEWSDESK_MODEL=bundled."
+        ) from exc

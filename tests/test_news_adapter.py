@@ -106,3 +106,11 @@ def test_the_cache_folder_comes_from_newsdesk_cache_then_xdg():
     assert Settings.from_env(both).cache_dir == Path("/srv/cache")
     xdg = Settings.from_env({"XDG_CACHE_HOME": "/home/u/.cache"})
     assert xdg.cache_dir == Path("/home/u/.cache/newsdesk")
+
+
+def test_a_truncated_adapter_file_is_named(tmp_path):
+    truncated = tmp_path / "news_adapter.safetensors"
+    truncated.write_bytes(ADAPTER_FILE.read_bytes()[:5000])
+    with pytest.raises(ModelError, match=f"Cannot read {truncated}.*NEWSDESK_MODEL=bundled"):
+        adapted_model_folder(bundled_model_path(), tmp_path / "cache", truncated)
+    assert not any((tmp_path / "cache").iterdir())  # nothing half-written left behind
