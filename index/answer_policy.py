@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Protocol
 
+from .config import BUNDLED_MODEL
 from .errors import NewsdeskError
 from .ranking import share_floor
 
@@ -47,8 +48,6 @@ class AnswerPolicy:
     @classmethod
     def for_model(cls, model_path: str | None) -> AnswerPolicy:
         """The default policy, with the thresholds the model folder's answer_policy.json sets."""
-        from .config import BUNDLED_MODEL
-
         if model_path == BUNDLED_MODEL:
             return replace(cls(), **BUNDLED_ANSWER_POLICY)
         if model_path is None or not (Path(model_path) / POLICY_FILE).is_file():

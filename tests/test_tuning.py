@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from index.answer_policy import AnswerPolicy
-from index.config import BUNDLED_MODEL, Settings
+from index.config import Settings
 from index.embedder import Embedder, bundled_model_path
 from index.errors import NewsdeskError
 from index.news_adapter import adapted_model_folder
@@ -151,7 +151,7 @@ def _margins(model: Embedder, triplets: list[dict[str, str]]) -> np.ndarray:
     return np.sum(anchors * positives, axis=1) - np.sum(anchors * negatives, axis=1)
 
 
-def test_tuning_learns_only_from_allowed_questions(tmp_path, training_data, embedder):
+def test_tuning_learns_only_from_allowed_questions(tmp_path, training_data, bundled_embedder):
     out = tmp_path / "tuned"
     provenance = tune_model(
         training_data["data"],
@@ -193,10 +193,7 @@ def test_tuning_learns_only_from_allowed_questions(tmp_path, training_data, embe
     tuned = Embedder(Settings(model_path=str(out)))
     assert tuned.name == "tuned"
     assert tuned.max_seq_length == 256
-    before, after = (
-        _margins(Embedder(Settings(model_path=BUNDLED_MODEL)), triplets),
-        _margins(tuned, triplets),
-    )
+    before, after = _margins(bundled_embedder, triplets), _margins(tuned, triplets)
     assert after.mean() > before.mean() + 0.02, (before, after)
 
 
@@ -243,7 +240,9 @@ def test_batches_never_repeat_a_text_and_keep_every_triplet():
     assert sorted(t["anchor"] for b in batches for t in b) == sorted(t["anchor"] for t in triplets)
 
 
-def test_the_adapter_is_learnt_from_squad_alone_and_moves_the_model(tmp_path, training_data):
+def test_the_adapter_is_learnt_from_squad_alone_and_moves_the_model(
+    tmp_path, training_data, bundled_embedder
+):
     out = tmp_path / "adapter" / "news_adapter.safetensors"
     provenance = make_adapter(training_data["data"], out, recipe=SMALL_RECIPE, quiet=True)
     assert provenance["trained_on"].startswith("SQuAD triplets only")
@@ -260,7 +259,7 @@ def test_the_adapter_is_learnt_from_squad_alone_and_moves_the_model(tmp_path, tr
             "negative": "The Nile flows north through eleven countries.",
         },
     ]
-    before = _margins(Embedder(Settings(model_path=BUNDLED_MODEL)), triplets)
+    before = _margins(bundled_embedder, triplets)
     after = _margins(Embedder(Settings(model_path=str(folder))), triplets)
     assert after.mean() > before.mean() + 0.02, (before, after)
 

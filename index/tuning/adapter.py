@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..checksums import file_sha256
 from ..errors import NewsdeskError
 from ..news_adapter import WEIGHTS_FILE, adapter_from
 from .recipe import TuneRecipe
 from .train import train
-from .tune import BASE_MODEL, data_provenance, draw_triplets, sha256
+from .tune import BASE_MODEL, data_provenance, draw_triplets
 
 ADAPTER_RECIPE = dataclasses.replace(TuneRecipe(), squad_max=0)
 TRAINED_ON = (
@@ -58,7 +59,7 @@ def make_adapter(
         "squad_counts": counts["squad"],
         "triplets": len(squad),
         "steps": len(losses),
-        "adapter_sha256": sha256(out),
+        "adapter_sha256": file_sha256(out),
         "seconds": round(time.monotonic() - started, 1),
     }
     out.with_suffix(".json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..answer_policy import POLICY_FILE
+from ..checksums import file_sha256
 from ..embedder import bundled_model_path
 from ..errors import NewsdeskError
 from .quiz import Triplet
@@ -114,16 +114,11 @@ def data_provenance(
     """What a training run read and left out, each file with its checksum and terms."""
     return {
         "data": {
-            name: {"file": str(path), "sha256": sha256(path), "terms": DATA_TERMS[name]}
+            name: {"file": str(path), "sha256": file_sha256(path), "terms": DATA_TERMS[name]}
             for name, path in files.items()
         },
         "excluded": {
-            "articles": [{"file": str(p), "sha256": sha256(p)} for p in exclude_articles],
-            "questions": [{"file": str(p), "sha256": sha256(p)} for p in exclude_questions],
+            "articles": [{"file": str(p), "sha256": file_sha256(p)} for p in exclude_articles],
+            "questions": [{"file": str(p), "sha256": file_sha256(p)} for p in exclude_questions],
         },
     }
-
-
-def sha256(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
