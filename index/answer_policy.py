@@ -26,6 +26,9 @@ BUNDLED_ANSWER_POLICY = {"min_answer_cosine": 0.40, "min_shown_cosine": 0.35}
 
 # An all-capital name of this many letters may be an acronym the article spells out.
 ACRONYM_LETTERS = (2, 6)
+# Before "no article mentions IIJA" refuses, the articles of this many top-ranked sentences are
+# read for the acronym spelled out (the one that spells it is often ranked below the first).
+ACRONYM_ARTICLES_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,13 @@ class Evidence(Protocol):
 
 @dataclass(frozen=True)
 class Best:
-    """The first-ranked sentence: its cosine and where it comes from."""
+    """The first-ranked sentence: its cosine and where it comes from, and the articles of the
+    sentences ranked after it (where an acronym the question uses may be spelled out)."""
 
     cosine: float
     article_id: int
     title: str
+    other_articles: tuple[int, ...] = ()
 
 
 def decide(
@@ -115,9 +120,11 @@ def decide(
     """
     if best is None:
         return Verdict(False, "nothing in the archive matches the question")
-    spelled = _Spelled(evidence, best.article_id, names)
+    spelled = _Spelled(evidence, (best.article_id,), names)
     if best.cosine < policy.unknown_name_cosine:
-        unknown = [t for t in unknown_names(evidence, weights, sentence_count, names) if not spelled(t)]
+        spelled_nearby = _Spelled(evidence, (best.article_id, *best.other_articles), names)
+        absent = unknown_names(evidence, weights, sentence_count, names)
+        unknown = [t for t in absent if not spelled_nearby(t)]
         if unknown:
             return Verdict(False, f"no article mentions {_listing([names[t] for t in unknown])}")
     if best.cosine < policy.min_answer_cosine:
@@ -159,29 +166,32 @@ def unknown_names(
 
 
 def acronym_pattern(acronym: str) -> re.Pattern[str]:
-    """Words whose initials spell the acronym: IIJA is "Infrastructure Investment and Jobs Act"."""
-    filler = r"(?:(?:and|of|the|for|on|in|&)\s+)?"
-    words = rf"[\s-]+{filler}".join(rf"{re.escape(letter)}[\w'’.]*" for letter in acronym.upper())
-    return re.compile(rf"\b{words}\b")
+    """Words whose initials spell the acronym: IIJA is "Infrastructure Investment and Jobs Act",
+    POY "Player of the Year", HFMD "hand, foot and mouth disease" (initials in either case)."""
+    filler = r"(?:(?:and|of|the|for|on|in|&)\s+){0,2}"
+    words = rf",?[\s-]+{filler}".join(rf"{re.escape(letter)}[\w'’.]*" for letter in acronym.upper())
+    return re.compile(rf"\b{words}\b", re.IGNORECASE)
 
 
 class _Spelled:
-    """Whether an acronym the question uses (IIJA, UNH) is spelled out in the best article.
+    """Whether an acronym the question uses (IIJA, UNH) is spelled out in one of the articles.
 
-    Newsrooms type acronyms that articles spell out; such a name is known, not missing.
+    Newsrooms type acronyms that articles spell out; such a name is known, not missing. Texts are
+    read only when the question has an acronym, and each article once.
     """
 
-    def __init__(self, evidence: Evidence, article_id: int, names: Mapping[str, str]) -> None:
-        self._evidence, self._article_id, self._names = evidence, article_id, names
-        self._text: str | None = None
+    def __init__(self, evidence: Evidence, article_ids: tuple[int, ...], names: Mapping[str, str]) -> None:
+        self._evidence, self._article_ids, self._names = evidence, tuple(dict.fromkeys(article_ids)), names
+        self._texts: list[str] = []
 
     def __call__(self, term: str) -> bool:
         written = self._names.get(term, "")
         if not (ACRONYM_LETTERS[0] <= len(written) <= ACRONYM_LETTERS[1] and written.isupper()):
             return False
-        if self._text is None:
-            self._text = self._evidence.article_text(self._article_id)
-        return acronym_pattern(written).search(self._text) is not None
+        if not self._texts:
+            self._texts = [self._evidence.article_text(a) for a in self._article_ids]
+        pattern = acronym_pattern(written)
+        return any(pattern.search(text) for text in self._texts)
 
 
 def _listing(terms: list[str]) -> str:

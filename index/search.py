@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 import numpy as np
 
 from . import answer_types, figures, headed_vectors, integrity, ranking, spelling, versions
-from .answer_policy import AnswerPolicy, Best, Verdict, decide
+from .answer_policy import ACRONYM_ARTICLES_DEPTH, AnswerPolicy, Best, Verdict, decide
 from .attribution import Attribution, attribute_positions, may_be_attributed, speaker_matches
 from .citation import format_citation
 from .config import Settings
@@ -282,7 +282,16 @@ class Searcher:
             if i in kept
         ]
         ranked = [(s, rows[s.sentence_id]) for s in ranking.score(question, candidates, recipe)]
-        best = Best(ranked[0][0].cosine, ranked[0][1].article_id, ranked[0][1].title) if ranked else None
+        best = (
+            Best(
+                ranked[0][0].cosine,
+                ranked[0][1].article_id,
+                ranked[0][1].title,
+                tuple(row.article_id for _, row in ranked[1:ACRONYM_ARTICLES_DEPTH]),
+            )
+            if ranked
+            else None
+        )
         verdict = decide(
             self.policy,
             best,

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from index import answer_types, ranking
-from index.answer_policy import AnswerPolicy, Best, Verdict, decide, key_terms
+from index.answer_policy import AnswerPolicy, Best, Verdict, acronym_pattern, decide, key_terms
 from index.ranking import Candidate, Recipe
 from index.search import Searcher
 
@@ -215,7 +215,10 @@ class _Mentions:
         return term in self.in_article
 
     def article_text(self, article_id: int) -> str:
-        return "Congress passed the Infrastructure Investment and Jobs Act in 2021."
+        return {
+            1: "Congress passed the Infrastructure Investment and Jobs Act in 2021.",
+            2: "Nauck was named CAA Player of the Year on Thursday.",
+        }.get(article_id, "")
 
 
 def test_the_answer_policy_says_why_it_refuses():
@@ -248,6 +251,25 @@ def test_the_answer_policy_says_why_it_refuses():
     weights["iija"] = rare
     assert verdict(0.5, asked={"iija": "IIJA"}).answered
     assert verdict(0.5, asked={"iija": "iija"}) == Verdict(False, "no article mentions iija")
+    # ... or an article ranked after the best one does, the words in either case ("of the").
+    # The best article must still hold it for an answer in the uncertain band.
+    weights["poy"] = rare
+
+    def spelled_second(cosine: float) -> Verdict:
+        best, names = Best(cosine, 1, "", (3, 2)), {"poy": "POY"}
+        return decide(policy, best, evidence=known, weights=weights, names=names, sentence_count=count)
+
+    assert verdict(0.7, asked={"poy": "POY"}) == Verdict(False, "no article mentions POY")
+    assert spelled_second(0.7).answered
+    assert spelled_second(0.5) == Verdict(False, "the closest article does not mention POY")
+
+
+def test_acronyms_are_read_in_the_forms_articles_spell_them():
+    assert acronym_pattern("HFMD").search("a rise in hand, foot and mouth disease cases")
+    assert acronym_pattern("POY").search("named CAA Player of the Year")
+    assert acronym_pattern("DOT").search("the U.S. Department of Transportation said")
+    assert not acronym_pattern("DOT").search("the Department of Justice and Transportation")
+    assert not acronym_pattern("IIJA").search("Infrastructure Investment Act")
 
 
 SHORTHAND_ARTICLES = [
