@@ -32,7 +32,13 @@ LOW_RANK_A, LOW_RANK_B, WHOLE = ".low_rank_a", ".low_rank_b", ".change"
 
 
 def older_index_hint(built_with: object) -> str:
-    """What to tell someone whose index was built with the bundled model before the adapter."""
+    """What to tell someone whose index was built with the bundled model before the adapter, or
+    with an adapter an earlier release shipped."""
+    if isinstance(built_with, str) and built_with.startswith(f"{BUNDLED_MODEL_NAME} + news adapter "):
+        return (
+            " It was built with an earlier news adapter, which this release of newsdesk no longer "
+            "ships: rebuild it, or keep the release that built it."
+        )
     if built_with != BUNDLED_MODEL_NAME:
         return ""
     return (

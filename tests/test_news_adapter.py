@@ -83,6 +83,10 @@ def test_an_index_from_before_the_adapter_names_the_setting_that_opens_it(make_i
     versions.write_meta(version, {**meta, "model": BUNDLED_MODEL_NAME})
     with pytest.raises(IndexMismatchError, match=f"NEWSDESK_MODEL={BUNDLED_MODEL}"):
         Searcher.open(settings, embedder)
+    earlier = f"{BUNDLED_MODEL_NAME} + news adapter 000000000000"
+    versions.write_meta(version, {**meta, "model": earlier})
+    with pytest.raises(IndexMismatchError, match="earlier news adapter.*rebuild it"):
+        Searcher.open(settings, embedder)
 
 
 def test_a_damaged_adapter_file_is_refused(tmp_path):
