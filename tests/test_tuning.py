@@ -22,8 +22,7 @@ from index.errors import NewsdeskError
 from index.news_adapter import adapted_model_folder
 from index.tuning.adapter import make_adapter
 from index.tuning.recipe import QUIZ_FILE, SQUAD_FILE, SQUAD_SENTENCES_FILE, TuneRecipe
-from index.tuning.squad import squad_triplets
-from index.tuning.train import batches_without_repeats, text_columns
+from index.tuning.train import batches_without_repeats
 from index.tuning.tune import tune_model
 
 LEAKED_PASSAGE = (
@@ -271,52 +270,3 @@ def test_the_adapter_command_prints_its_checksum(tmp_path, training_data, run):
     assert result.exit_code == 0, result.output
     assert "SQuAD triplets: 1," in result.output
     assert json.loads(out.with_suffix(".json").read_text())["adapter_sha256"] in result.output
-
-
-def _paragraph(
-    sentences: list[str], qid: str, question: str, answer: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A SQuAD paragraph and its MultiReQA boundaries, one sentence a candidate."""
-    context = " ".join(sentences)
-    starts = [context.index(sentence) for sentence in sentences]
-    boundaries = [
-        {"candidate_id": f"SQuAD_{qid}/{n}", "response_start": start, "response_end": start + len(sentence)}
-        for n, (start, sentence) in enumerate(zip(starts, sentences, strict=True))
-    ]
-    return _squad_context(context, qid, question, answer), boundaries
-
-
-def test_squad_questions_are_taught_against_several_sentences_of_their_paragraph(tmp_path):
-    long_one = [
-        "The Danube rises in the Black Forest.",
-        "It flows through ten countries.",
-        "Vienna and Budapest stand on its banks.",
-        "It ends in a delta on the Black Sea.",
-    ]
-    short_one = ["Lake Baikal is in Siberia.", "It is the deepest lake on Earth."]
-    held_out = ["The Amazon carries the most water.", "It crosses Brazil."]
-    paragraphs = [
-        _paragraph(long_one, "a", "Where does the Danube end?", "a delta"),
-        _paragraph(short_one, "b", "What is the deepest lake?", "the deepest lake"),
-        _paragraph(held_out, "c", "Which river carries the most water?", "The Amazon"),
-        _paragraph(["Guard rail text one.", "Guard rail text two."], "d", "What is this?", "Guard"),
-    ]
-    squad, boundaries = tmp_path / "squad.jsonl.gz", tmp_path / "boundaries.json.gz"
-    _write_gz(squad, [{"header": {}}, *(context for context, _ in paragraphs)])
-    _write_gz(boundaries, [b for _, spans in paragraphs for b in spans])
-
-    triplets, counts = squad_triplets(squad, boundaries, random.Random(8), cap=100, negatives=3)
-
-    danube, baikal = triplets
-    assert danube["positive"] == long_one[3]
-    assert {danube["negative"], danube["negative_2"], danube["negative_3"]} == set(long_one[:3])
-    assert baikal["positive"] == short_one[1] and baikal["negative"] == short_one[0]
-    lent = {baikal["negative_2"], baikal["negative_3"]}
-    assert lent <= set(long_one), "lent from the first half only: the second half is the guard rail"
-    assert counts["negatives_lent"] == 2
-    assert text_columns(triplets) == ["anchor", "positive", "negative", "negative_2", "negative_3"]
-    one_negative = {"anchor": "q", "positive": "p", "negative": "n", "negative_kind": "same_passage"}
-    with pytest.raises(NewsdeskError, match="squad_negatives"):
-        text_columns([*triplets, one_negative])
-    with pytest.raises(NewsdeskError, match="lower squad_negatives"):
-        squad_triplets(squad, boundaries, random.Random(8), cap=100, negatives=6)

@@ -35,10 +35,6 @@ class TuneRecipe:
     # fair guard rail; at most `squad_cap` are drawn, then `squad_max` of those are trained on.
     squad_cap: int = 6000
     squad_max: int = 1600
-    # Each SQuAD question is taught against this many other sentences of its paragraph (a
-    # paragraph with fewer lends sentences of other paragraphs). More than one needs SQuAD alone:
-    # the quiz triplets carry one negative each.
-    squad_negatives: int = 1
     epochs: int = 1
     batch_size: int = 32
     learning_rate: float = 2e-5

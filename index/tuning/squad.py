@@ -1,6 +1,5 @@
 """SQuAD v1.1 (its MRQA copy) as triplets, from the first half of its paragraphs only: the
-question, the sentence holding the answer's start, and one or more other sentences of the
-paragraph as negatives (`negative`, then `negative_2`, `negative_3`, ...).
+question, the sentence holding the answer's start, another sentence of the paragraph.
 
 Sentence boundaries are MultiReQA's (its candidates file), the ones the SQuAD guard rail scores.
 """
@@ -17,7 +16,7 @@ from .quiz import Triplet
 
 
 def squad_triplets(
-    squad: Path, boundaries: Path, rng: random.Random, cap: int, negatives: int = 1
+    squad: Path, boundaries: Path, rng: random.Random, cap: int
 ) -> tuple[list[Triplet], dict[str, int]]:
     contexts = list(read_json_lines(squad))[1:]  # line 1 is the MRQA header
     half = len(contexts) // 2
@@ -33,7 +32,6 @@ def squad_triplets(
             raise NewsdeskError(f"{boundaries}:{number} has no {exc.args[0]!r} field.") from exc
     counts: Counter[str] = Counter(paragraphs=len(contexts), paragraphs_used=half)
     triplets: list[Triplet] = []
-    pool: list[str] = []  # every sentence drawn from, to lend negatives to short paragraphs
     for context in contexts[:half]:
         questions = context["qas"]
         spans = next(
@@ -44,7 +42,6 @@ def squad_triplets(
             continue
         text = context["context"]
         sentences = [(start, end, text[start:end].strip()) for start, end in spans]
-        pool.extend(sentence for _, _, sentence in sentences)
         if len(sentences) < 2:
             counts["question_in_one_sentence_paragraph"] += len(questions)
             continue
@@ -58,44 +55,18 @@ def squad_triplets(
             if k is None:
                 counts["answer_outside_sentences"] += 1
                 continue
-            others = [n for n in range(len(sentences)) if n != k]
-            if negatives == 1:
-                drawn = [rng.choice(others)]
-            else:
-                drawn = rng.sample(others, min(negatives, len(others)))
+            negative = rng.choice([n for n in range(len(sentences)) if n != k])
             triplets.append(
                 {
                     "anchor": question["question"].strip(),
                     "positive": sentences[k][2],
-                    **negative_columns([sentences[n][2] for n in drawn]),
+                    "negative": sentences[negative][2],
                     "source": "squad",
                     "negative_kind": "same_passage",
                 }
             )
     counts["triplets_found"] = len(triplets)
-    if negatives > 1:
-        counts["negatives_lent"] = sum(_lend_negatives(t, negatives, pool, rng) for t in triplets)
     if len(triplets) > cap:
         triplets = rng.sample(triplets, cap)
     counts["triplets"] = len(triplets)
     return triplets, dict(counts)
-
-
-def negative_columns(texts: list[str]) -> Triplet:
-    """`negative`, `negative_2`, ... in order: the columns the training loss reads."""
-    return {("negative" if n == 1 else f"negative_{n}"): text for n, text in enumerate(texts, 1)}
-
-
-def _lend_negatives(triplet: Triplet, negatives: int, pool: list[str], rng: random.Random) -> int:
-    """Fill a short paragraph's triplet up to `negatives` with sentences of other paragraphs."""
-    have = [v for k, v in triplet.items() if k.startswith("negative") and k != "negative_kind"]
-    needed = negatives - len(have)
-    if needed <= 0:
-        return 0
-    unused = sorted(set(pool) - {triplet["positive"], *have})
-    if len(unused) < needed:
-        raise NewsdeskError(
-            f"Too few SQuAD sentences to give each question {negatives} negatives: lower squad_negatives."
-        )
-    triplet.update(negative_columns(have + rng.sample(unused, needed)))
-    return needed

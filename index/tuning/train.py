@@ -2,7 +2,7 @@
 
 A plain PyTorch loop doing what sentence-transformers' trainer would (its trainer needs
 `datasets` and `accelerate`, which newsdesk does not otherwise need): the library's loss (the
-hard negatives plus every other answer in the batch), AdamW, linear warm-up then decay, gradient
+hard negative plus every other answer in the batch), AdamW, linear warm-up then decay, gradient
 clipping, and batches in which no text appears twice (as NoDuplicatesBatchSampler does: a SQuAD
 sentence shared by two questions is never a false negative).
 """
@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from ..errors import NewsdeskError
 from .quiz import Triplet
 from .recipe import TuneRecipe
 
@@ -40,7 +39,6 @@ def train(
     model.max_seq_length = recipe.train_max_seq_length
     model.train()
     loss_function = MultipleNegativesRankingLoss(model)
-    columns = text_columns(triplets)
     batches = [
         b for _ in range(recipe.epochs) for b in batches_without_repeats(triplets, recipe.batch_size, rng)
     ]
@@ -61,7 +59,7 @@ def train(
     )
     losses = []
     for batch in tqdm(batches, desc="training", unit="step", disable=quiet):
-        features = [model.preprocess([t[k] for t in batch]) for k in columns]
+        features = [model.preprocess([t[k] for t in batch]) for k in ("anchor", "positive", "negative")]
         loss = loss_function(features, None)
         optimiser.zero_grad()
         loss.backward()
@@ -72,18 +70,6 @@ def train(
     model.eval()
     model.max_seq_length = recipe.max_seq_length
     return model, losses
-
-
-def text_columns(triplets: Sequence[Triplet]) -> list[str]:
-    """anchor, positive and the negatives, which every triplet of one run must share: the loss
-    takes one column of texts per key."""
-    shapes = {tuple(k for k in t if k.startswith("negative") and k != "negative_kind") for t in triplets}
-    if len(shapes) > 1:
-        raise NewsdeskError(
-            "The triplets carry different numbers of negatives (the quiz's carry one): train on "
-            "SQuAD alone, or set squad_negatives to 1."
-        )
-    return ["anchor", "positive", *(shapes.pop() if shapes else ("negative",))]
 
 
 def batches_without_repeats(
@@ -99,7 +85,7 @@ def batches_without_repeats(
         seen: set[str] = set()
         rest = []
         for triplet in pending:
-            texts = {triplet[k] for k in text_columns([triplet])}
+            texts = {triplet["anchor"], triplet["positive"], triplet["negative"]}
             if len(batch) < size and not texts & seen:
                 batch.append(triplet)
                 seen |= texts

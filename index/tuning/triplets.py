@@ -42,9 +42,7 @@ def build_triplets(
     excluded = ExcludedText.read(exclude_articles, exclude_questions)
     rows, leakage = drop_leaked(rows, excluded, recipe.leakage_ngram)
     quiz, quiz_counts = quiz_triplets(rows, rng, encode)
-    squad, squad_counts = squad_triplets(
-        files["squad"], files["squad_sentences"], rng, recipe.squad_cap, recipe.squad_negatives
-    )
+    squad, squad_counts = squad_triplets(files["squad"], files["squad_sentences"], rng, recipe.squad_cap)
     if recipe.squad_max and len(squad) > recipe.squad_max:
         # A fresh stream picks which are trained on; they keep their drawn order.
         chosen = set(random.Random(recipe.seed).sample(range(len(squad)), recipe.squad_max))
