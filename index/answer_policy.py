@@ -120,11 +120,10 @@ def decide(
     """
     if best is None:
         return Verdict(False, "nothing in the archive matches the question")
-    spelled = _Spelled(evidence, (best.article_id,), names)
+    spelled = _Spelled(evidence, (best.article_id, *best.other_articles), names)
     if best.cosine < policy.unknown_name_cosine:
-        spelled_nearby = _Spelled(evidence, (best.article_id, *best.other_articles), names)
         absent = unknown_names(evidence, weights, sentence_count, names)
-        unknown = [t for t in absent if not spelled_nearby(t)]
+        unknown = [t for t in absent if not spelled(t, nearby=True)]
         if unknown:
             return Verdict(False, f"no article mentions {_listing([names[t] for t in unknown])}")
     if best.cosine < policy.min_answer_cosine:
@@ -174,24 +173,28 @@ def acronym_pattern(acronym: str) -> re.Pattern[str]:
 
 
 class _Spelled:
-    """Whether an acronym the question uses (IIJA, UNH) is spelled out in one of the articles.
+    """Whether an acronym the question uses (IIJA, UNH) is spelled out in the best article, or
+    (`nearby`) in any of the ranked articles.
 
-    Newsrooms type acronyms that articles spell out; such a name is known, not missing. Texts are
-    read only when the question has an acronym, and each article once.
+    Newsrooms type acronyms that articles spell out; such a name is known, not missing. An
+    article's text is read only for a question with an acronym, and once.
     """
 
     def __init__(self, evidence: Evidence, article_ids: tuple[int, ...], names: Mapping[str, str]) -> None:
         self._evidence, self._article_ids, self._names = evidence, tuple(dict.fromkeys(article_ids)), names
-        self._texts: list[str] = []
+        self._texts: dict[int, str] = {}
 
-    def __call__(self, term: str) -> bool:
+    def __call__(self, term: str, *, nearby: bool = False) -> bool:
         written = self._names.get(term, "")
         if not (ACRONYM_LETTERS[0] <= len(written) <= ACRONYM_LETTERS[1] and written.isupper()):
             return False
-        if not self._texts:
-            self._texts = [self._evidence.article_text(a) for a in self._article_ids]
         pattern = acronym_pattern(written)
-        return any(pattern.search(text) for text in self._texts)
+        return any(pattern.search(self._text(a)) for a in self._article_ids[: None if nearby else 1])
+
+    def _text(self, article_id: int) -> str:
+        if article_id not in self._texts:
+            self._texts[article_id] = self._evidence.article_text(article_id)
+        return self._texts[article_id]
 
 
 def _listing(terms: list[str]) -> str:
