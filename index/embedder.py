@@ -137,9 +137,9 @@ class Embedder(EncodesInChunks):
     def name(self) -> str:
         """The name recorded in an index, so that opening it with another model fails clearly."""
         if self._model_path is None:
-            from .news_adapter import adapter_digest
+            from .news_adapter import adapted_model_name, adapter_digest
 
-            return f"{BUNDLED_MODEL_NAME} + news adapter {adapter_digest()[:12]}"
+            return adapted_model_name(adapter_digest())
         if self._model_path == BUNDLED_MODEL:
             return BUNDLED_MODEL_NAME
         return Path(self._model_path).resolve().name

@@ -31,10 +31,18 @@ UNCHANGED = ("embeddings.word_embeddings.weight", "embeddings.position_ids")
 LOW_RANK_A, LOW_RANK_B, WHOLE = ".low_rank_a", ".low_rank_b", ".change"
 
 
+ADAPTED_MODEL_PREFIX = f"{BUNDLED_MODEL_NAME} + news adapter "
+
+
+def adapted_model_name(digest: str) -> str:
+    """The model name an index built with the default model records: the adapter's digest in it."""
+    return f"{ADAPTED_MODEL_PREFIX}{digest[:12]}"
+
+
 def older_index_hint(built_with: object) -> str:
     """What to tell someone whose index was built with the bundled model before the adapter, or
     with an adapter an earlier release shipped."""
-    if isinstance(built_with, str) and built_with.startswith(f"{BUNDLED_MODEL_NAME} + news adapter "):
+    if isinstance(built_with, str) and built_with.startswith(ADAPTED_MODEL_PREFIX):
         return (
             " It was built with an earlier news adapter, which this release of newsdesk no longer "
             "ships: rebuild it, or keep the release that built it."

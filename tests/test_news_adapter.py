@@ -17,6 +17,7 @@ from index.news_adapter import (
     ADAPTER_FILE,
     WEIGHTS_FILE,
     adapted_model_folder,
+    adapted_model_name,
     adapter_from,
     apply_adapter,
 )
@@ -83,7 +84,7 @@ def test_an_index_from_before_the_adapter_names_the_setting_that_opens_it(make_i
     versions.write_meta(version, {**meta, "model": BUNDLED_MODEL_NAME})
     with pytest.raises(IndexMismatchError, match=f"NEWSDESK_MODEL={BUNDLED_MODEL}"):
         Searcher.open(settings, embedder)
-    earlier = f"{BUNDLED_MODEL_NAME} + news adapter 000000000000"
+    earlier = adapted_model_name("000000000000")
     versions.write_meta(version, {**meta, "model": earlier})
     with pytest.raises(IndexMismatchError, match="earlier news adapter.*rebuild it"):
         Searcher.open(settings, embedder)
