@@ -40,7 +40,8 @@ from .vectors import IVF_PQ, IndexSpec, VectorIndex
 # Bump when cleaning or splitting changes, so a rebuild re-splits articles whose text is unchanged.
 # Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
 # 2: lines are classified as prose or furniture (index/furniture.py); furniture gets no vector.
-PIPELINE_VERSION = 2
+# 3: a link glued to the end of a sentence is a related-link line of its own (index/sentences.py).
+PIPELINE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class BuildReport:
     recall_sample: int = 0
     recall_seconds: float = 0.0
     recall_warning: str = ""
+    # Why every article counts as new although the index existed ("" when it did not or nothing changed).
+    reread_reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -318,12 +321,16 @@ class _VersionWriter:
         self.meta: dict[str, Any] = versions.read_meta(previous) if previous else {}
         carried = None
         self.carried_from: Path | None = None  # the version a pipeline-change rebuild reuses vectors of
+        self.reread_reason = ""  # why every article is read afresh although an index exists
         if previous and not self._compatible(self.meta):
             if not self.rebuild:
                 raise IndexMismatchError(self._mismatch_message(self.meta))
             if self._same_vectors(self.meta):
                 carried = self._carried_vectors(previous)
                 self.carried_from = previous
+                self.reread_reason = "this newsdesk cleans or splits articles differently"
+            else:
+                self.reread_reason = "the model or its encoding changed"
             previous = None  # a rebuild with another model or pipeline starts from scratch
         if previous is None:
             self.store = Store.open_for_build(db_path)
@@ -586,6 +593,7 @@ class _VersionWriter:
             recall_sample=recall.queries if recall else 0,
             recall_seconds=recall.seconds if recall else 0.0,
             recall_warning=recall.warning(spec.nprobe, spec.nlist) if recall else "",
+            reread_reason=self.reread_reason,
         )
 
     def _fill_headed_vectors(self) -> tuple[int, int]:

@@ -792,6 +792,8 @@ def finish_report(report: Any, as_json: bool, settings: Settings, out: TextIO | 
             f"{report.articles_removed} removed; {report.sentences_embedded:,} sentences embedded, "
             f"{report.sentences_reused:,} reused; {report.seconds:.1f} s."
         )
+        if report.reread_reason:
+            click.echo(f"  every article was read again and counts as new: {report.reread_reason}.")
         for correction in report.corrections:
             click.echo(
                 f"  two versions of {correction.article}: kept {correction.kept} (the newer), "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 TEXT = "text"
-RELATED = "related"  # related-story links and teasers: "More:Headline", "Topic:Headline", "READ MORE"
+RELATED = "related"  # related-story links and teasers: "More:Headline", "READ MORE", a bare URL
 HEADING = "heading"  # crossheads and sub-headings: short, no closing punctuation, or a lone question
 CAPTION = "caption"  # photo captions and credits, galleries: "... Brandon Bell/Getty Images"
 BYLINE = "byline"  # "By Jane Doe", a name alone at the top or bottom, "Follow Jane on Twitter"
@@ -79,6 +79,7 @@ _QUOTED_PHRASE = re.compile(r"(?:\d{1,2}\.\s+)?[^.!?]{0,60}[‘“\"'][^.!?]{1,8
 _NUMBERED = re.compile(r"\d{1,2}\.\s+")
 _LABELLED_FIGURE = re.compile(r"[A-Z][\w .'()-]{0,40}:\s.*\d")
 _WORD = re.compile(r"\S+")
+_LINK_ALONE = re.compile(r"(?:https?://|www\.)\S+")
 
 
 def classify(paragraph: str, index: int = 0, count: int = 1) -> str:
@@ -87,6 +88,8 @@ def classify(paragraph: str, index: int = 0, count: int = 1) -> str:
     words = len(_WORD.findall(line))
     if _DATELINE.fullmatch(line):
         return DATELINE
+    if _LINK_ALONE.fullmatch(line):
+        return RELATED
     if line.startswith(("Photos:", "Photo:", "PHOTOS:")) or _CREDIT_TAIL.search(line[-120:]):
         return CAPTION
     if _PROMPT.match(line) or (_NEWSLETTER.search(line) and words <= 30):

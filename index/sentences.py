@@ -6,7 +6,7 @@ import re
 
 import blingfire
 
-from .furniture import TEXT, classify
+from .furniture import RELATED, TEXT, classify
 
 # A list marker at the start of a paragraph: "-", "*", "•", "1.", "2)".
 _BULLET = re.compile(r"(?:[-*\u2022\u25aa\u25e6\u25cf\u00b7]|\d{1,2}[.)])\s+")
@@ -19,6 +19,10 @@ _NEVER_FINAL = re.compile(
 )
 # Ambiguous ones, joined only when the fragment is nothing but the abbreviation.
 _LONE_ABBREVIATION = re.compile(r"(?:St|Ft|Mt)\.")
+# Bare links glued to the end of a sentence, after its closing punctuation: "… in Kenosha,
+# Wisconsin. https://www.usatoday.com/story/…" (USA Today's corrections), "… name.http://…",
+# "… room. https://… https://…".
+_TRAILING_LINK = re.compile(r"(?<=[.!?\"'\u201d\u2019)])\s*(https?://\S+(?:\s+(?:and\s+)?https?://\S+)*)$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -38,12 +42,27 @@ def split_classified(text: str) -> list[tuple[str, str]]:
         bullet = _BULLET.match(paragraph)
         if bullet:
             paragraph = paragraph[bullet.end() :]
-        kind = classify(paragraph, index, len(paragraphs))
+        kind = classify(_without_link_tail(paragraph), index, len(paragraphs))
         for start, end in _join_abbreviations(paragraph, _spans(paragraph)):
-            sentence = paragraph[start:end]
-            if _LETTER.search(sentence):
-                sentences.append((sentence, kind))
+            for sentence, sentence_kind in _without_trailing_link(paragraph[start:end], kind):
+                if _LETTER.search(sentence):
+                    sentences.append((sentence, sentence_kind))
     return sentences
+
+
+def _without_link_tail(paragraph: str) -> str:
+    """The paragraph as classified: a link at its end says nothing of its kind."""
+    link = _TRAILING_LINK.search(paragraph)
+    return paragraph[: link.start()] if link and _LETTER.search(paragraph[: link.start()]) else paragraph
+
+
+def _without_trailing_link(sentence: str, kind: str) -> list[tuple[str, str]]:
+    """The sentence, and a link glued to its end as a line of its own: a related link, so a quote
+    never ends in a URL and the URL's words are no answer."""
+    text = _without_link_tail(sentence)
+    if text == sentence:
+        return [(sentence, kind)]
+    return [(text, kind), (sentence[len(text) :].lstrip(), RELATED)]
 
 
 def all_text(sentences: list[str]) -> list[tuple[str, str]]:

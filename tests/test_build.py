@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -17,7 +18,7 @@ from index.build import add_articles, build_index, remove_articles
 from index.config import Settings
 from index.errors import NewsdeskError
 from index.search import Searcher
-from index.versions import current_version
+from index.versions import META_NAME, current_version
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,6 +28,7 @@ def test_same_articles_twice_are_stored_once_and_not_re_embedded(make_index, emb
     report = add_articles(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
     assert report.articles_new == 0
     assert report.articles_unchanged == len(NEWS_ARTICLES)
+    assert report.reread_reason == ""
     assert report.sentences_embedded == 0
     assert report.articles_total == len(NEWS_ARTICLES)
 
@@ -219,3 +221,15 @@ def test_a_full_disk_keeps_the_served_index_and_says_so_in_one_line(make_index, 
     assert [p.name for p in (settings.index_dir / "versions").iterdir()] == [served.name]
     answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
     assert answer.results[0].text == NK_SENTENCE
+
+
+def test_a_rebuild_for_another_model_reads_every_article_again_and_says_why(make_index, embedder, tmp_path):
+    settings = make_index()
+    meta_path = current_version(settings.index_dir) / META_NAME
+    meta = json.loads(meta_path.read_text())
+    meta["model"] = "some-other-model"
+    meta_path.write_text(json.dumps(meta))
+    report = build_index(settings, [tmp_path / "articles"], embedder=embedder, quiet=True)
+    assert report.articles_new == len(NEWS_ARTICLES)
+    assert report.reread_reason == "the model or its encoding changed"
+    assert Searcher.open(settings, embedder).search("how many NK soldiers died?").results

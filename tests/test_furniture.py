@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from index import build
 from index.build import build_index
 from index.furniture import BYLINE, CAPTION, DATELINE, HEADING, PROMPT, RELATED, TEXT, classify
@@ -72,6 +74,27 @@ def test_each_sentence_keeps_its_exact_text_and_takes_its_paragraph_s_kind():
     ]
 
 
+def test_a_link_glued_to_a_sentence_s_end_is_a_related_line_of_its_own():
+    link = "https://www.usatoday.com/story/sports/nba/bucks/2020/10/27/kyle-korver/6051378002/"
+    body = (
+        f"He was shot by police in Kenosha, Wisconsin. {link}\n"
+        "Sports: An earlier version misstated Mark Dantonio's name.http://www.usatoday.com/story/ftw/1/\n"
+        "The fund is listed at https://example.org/fund and takes gifts.\n"
+        f"It should be Victoria Mayer via Storyful. https://twitter.com/x/1 {link}\n"
+        f"{link}"
+    )
+    assert split_classified(body) == [
+        ("He was shot by police in Kenosha, Wisconsin.", TEXT),
+        (link, RELATED),
+        ("Sports: An earlier version misstated Mark Dantonio's name.", TEXT),
+        ("http://www.usatoday.com/story/ftw/1/", RELATED),
+        ("The fund is listed at https://example.org/fund and takes gifts.", TEXT),
+        ("It should be Victoria Mayer via Storyful.", TEXT),
+        (f"https://twitter.com/x/1 {link}", RELATED),
+        (link, RELATED),
+    ]
+
+
 TEASER_ARTICLES = [
     {
         "title": "North Korea to send more troops to Russia",
@@ -95,6 +118,21 @@ def test_a_teaser_or_crosshead_that_repeats_the_question_is_never_the_answer(mak
     assert answer.results[0].source == "AFP"
 
 
+def test_a_rebuild_after_a_pipeline_change_says_why_every_article_is_new(
+    make_index, embedder, tmp_path, monkeypatch
+):
+    settings = make_index()
+    monkeypatch.setattr(build, "PIPELINE_VERSION", build.PIPELINE_VERSION + 1)
+    result = CliRunner().invoke(
+        cli,
+        ["index", "build", str(tmp_path / "articles"), "--index", str(settings.index_dir), "-q"],
+        obj={"embedder": embedder},
+    )
+    assert result.exit_code == 0, result.output
+    assert "4 new, 0 updated" in result.output
+    assert "every article was read again and counts as new: this newsdesk cleans or splits" in result.output
+
+
 def test_a_pipeline_change_reuses_every_unchanged_sentence_s_vector(
     make_index, embedder, tmp_path, monkeypatch
 ):
@@ -103,6 +141,7 @@ def test_a_pipeline_change_reuses_every_unchanged_sentence_s_vector(
     monkeypatch.setattr(build, "PIPELINE_VERSION", build.PIPELINE_VERSION + 1)
     report = build_index(settings, [folder], embedder=embedder, quiet=True)
     assert report.articles_new == 4  # every article re-split under the new pipeline
+    assert report.reread_reason == "this newsdesk cleans or splits articles differently"
     assert (report.sentences_embedded, report.sentences_reused) == (0, report.sentences_total)
     answer = Searcher.open(settings, embedder).search("how many NK soldiers died?")
     assert answer.results[0].text.startswith("Around 600 North Korean soldiers")
