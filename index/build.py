@@ -41,8 +41,7 @@ from .vectors import IVF_PQ, IndexSpec, VectorIndex
 # Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
 # 2: lines are classified as prose or furniture (index/furniture.py); furniture gets no vector.
 # 3: a link glued to the end of a sentence is a related-link line of its own (index/sentences.py).
-# 4: a gallery slide's credit before its caption makes a caption; "Read more." alone is a link.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -55,22 +55,6 @@ _CREDIT_TAIL = re.compile(
     r"|(?:Photo|Image|Picture)s? (?:by|courtesy of) [^.]{2,60}$"
     r"|(?:Getty Images|AP Photo|Reuters|AFP via Getty Images|USA TODAY(?: NETWORK)?)$"
 )
-# A gallery slide's credit before a caption (CNN): "Toby Melville/AFP/Getty Images William, left,
-# and Harry take part…", "George R. Skadding/AP Nikita Khrushchev…": names, then an agency last.
-# A gallery flattened into one paragraph repeats it after each caption: "…in May 2023. Hugo
-# Burnand/Royal Household 2023/AP Charles was born…".
-_CREDIT = (
-    r"(?:[^\s/]+(?: [^\s/]+){0,4}/){1,4}"
-    r"(?:Getty Images|AP|AFP|Reuters|Shutterstock|Bloomberg|EPA(?:-EFE)?|Pool|Corbis|Sipa(?: USA)?|"
-    r"NurPhoto|ZUMA(?: Wire| Press)?|Zuma|Alamy|Redux|Polaris|CNN|Archive|Images|Newscom|Xinhua|"
-    r"Kyodo|Anadolu Agency|Sputnik|TASS|Handout|Imagn|USA TODAY(?: Sports| NETWORK)?)"
-    r" (?=[A-Z\"\u201c\u2018])"
-)
-_CREDIT_HEAD = re.compile(_CREDIT)
-_CREDIT_AFTER_SENTENCE = re.compile(r"(?:(?<=[.!?] )|(?<=[.!?][\"\u201d\u2019] ))" + _CREDIT)
-GALLERY_MIN_CREDITS = 2
-# A link's words alone as a sentence of a prose paragraph: "… a donor. Read more."
-_WIDGET_SENTENCE = re.compile(r"(?:Read more|Read the full story|Continue reading)\.?", re.IGNORECASE)
 _BYLINE_LINE = re.compile(
     r"(?:By|BY)\s+[A-Z]"
     r"|(?:Follow|Contact|Reach|Email)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s+(?:on|at|via)\b"
@@ -106,11 +90,7 @@ def classify(paragraph: str, index: int = 0, count: int = 1) -> str:
         return DATELINE
     if _LINK_ALONE.fullmatch(line):
         return RELATED
-    if (
-        line.startswith(("Photos:", "Photo:", "PHOTOS:"))
-        or _CREDIT_TAIL.search(line[-120:])
-        or _is_gallery(line)
-    ):
+    if line.startswith(("Photos:", "Photo:", "PHOTOS:")) or _CREDIT_TAIL.search(line[-120:]):
         return CAPTION
     if _PROMPT.match(line) or (_NEWSLETTER.search(line) and words <= 30):
         return PROMPT
@@ -141,18 +121,3 @@ def classify(paragraph: str, index: int = 0, count: int = 1) -> str:
 def _has_inner_sentence(line: str) -> bool:
     """A statement before the question ("He asked. Why now?") makes the paragraph prose."""
     return bool(re.search(r"[.!]\s+[A-Z“\"]", line))
-
-
-def sentence_kind(sentence: str, paragraph_kind: str) -> str:
-    """A sentence takes its paragraph's kind, except a link's words alone ("Read more.") in prose."""
-    if paragraph_kind == TEXT and _WIDGET_SENTENCE.fullmatch(sentence.strip()):
-        return RELATED
-    return paragraph_kind
-
-
-def _is_gallery(line: str) -> bool:
-    """Photo captions, each credited before the caption: the paragraph opens with a credit or
-    holds several after sentences."""
-    if _CREDIT_HEAD.match(line):
-        return True
-    return len(_CREDIT_AFTER_SENTENCE.findall(line)) >= GALLERY_MIN_CREDITS

@@ -6,7 +6,7 @@ import re
 
 import blingfire
 
-from .furniture import RELATED, TEXT, classify, sentence_kind
+from .furniture import RELATED, TEXT, classify
 
 # A list marker at the start of a paragraph: "-", "*", "•", "1.", "2)".
 _BULLET = re.compile(r"(?:[-*\u2022\u25aa\u25e6\u25cf\u00b7]|\d{1,2}[.)])\s+")
@@ -44,9 +44,9 @@ def split_classified(text: str) -> list[tuple[str, str]]:
             paragraph = paragraph[bullet.end() :]
         kind = classify(_without_link_tail(paragraph), index, len(paragraphs))
         for start, end in _join_abbreviations(paragraph, _spans(paragraph)):
-            for sentence, piece_kind in _without_trailing_link(paragraph[start:end], kind):
+            for sentence, sentence_kind in _without_trailing_link(paragraph[start:end], kind):
                 if _LETTER.search(sentence):
-                    sentences.append((sentence, sentence_kind(sentence, piece_kind)))
+                    sentences.append((sentence, sentence_kind))
     return sentences
 
 
