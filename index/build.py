@@ -41,7 +41,8 @@ from .vectors import IVF_PQ, IndexSpec, VectorIndex
 # Vectors of sentences whose text is unchanged are reused across the bump (same model and input).
 # 2: lines are classified as prose or furniture (index/furniture.py); furniture gets no vector.
 # 3: a link glued to the end of a sentence is a related-link line of its own (index/sentences.py).
-PIPELINE_VERSION = 3
+# 4: so is a photo credit glued before a caption (a caption line).
+PIPELINE_VERSION = 4
 
 
 @dataclass(frozen=True)

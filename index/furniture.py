@@ -55,6 +55,16 @@ _CREDIT_TAIL = re.compile(
     r"|(?:Photo|Image|Picture)s? (?:by|courtesy of) [^.]{2,60}$"
     r"|(?:Getty Images|AP Photo|Reuters|AFP via Getty Images|USA TODAY(?: NETWORK)?)$"
 )
+# A photo credit opening a sentence, before the caption it credits: CNN galleries flattened into a
+# paragraph put each slide's credit before the next caption ("… in May 2023. Hugo Burnand/Royal
+# Household 2023/AP Charles was born…"). Names and slashes, an agency last, then a capital.
+_LEADING_CREDIT = re.compile(
+    r"(?:[^\s/]+(?: [^\s/]+){0,4}/){1,4}"
+    r"(?:Getty Images|AP|AFP|Reuters|Shutterstock|Bloomberg|EPA(?:-EFE)?|Pool|Corbis|Sipa(?: USA)?|"
+    r"NurPhoto|ZUMA(?: Wire| Press)?|Zuma|Alamy|Redux|Polaris|CNN|Archive|Images|Newscom|Xinhua|"
+    r"Kyodo|Anadolu Agency|Sputnik|TASS|Handout|Imagn|USA TODAY(?: Sports| NETWORK)?)"
+    r"(?= [A-Z\"\u201c\u2018])"
+)
 _BYLINE_LINE = re.compile(
     r"(?:By|BY)\s+[A-Z]"
     r"|(?:Follow|Contact|Reach|Email)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s+(?:on|at|via)\b"
@@ -121,3 +131,9 @@ def classify(paragraph: str, index: int = 0, count: int = 1) -> str:
 def _has_inner_sentence(line: str) -> bool:
     """A statement before the question ("He asked. Why now?") makes the paragraph prose."""
     return bool(re.search(r"[.!]\s+[A-Z“\"]", line))
+
+
+def leading_credit(sentence: str) -> str:
+    """The photo credit that opens `sentence` ("Toby Melville/AFP/Getty Images"), or ""."""
+    credit = _LEADING_CREDIT.match(sentence)
+    return credit.group() if credit else ""

@@ -6,7 +6,7 @@ import re
 
 import blingfire
 
-from .furniture import RELATED, TEXT, classify
+from .furniture import CAPTION, RELATED, TEXT, classify, leading_credit
 
 # A list marker at the start of a paragraph: "-", "*", "•", "1.", "2)".
 _BULLET = re.compile(r"(?:[-*\u2022\u25aa\u25e6\u25cf\u00b7]|\d{1,2}[.)])\s+")
@@ -44,10 +44,19 @@ def split_classified(text: str) -> list[tuple[str, str]]:
             paragraph = paragraph[bullet.end() :]
         kind = classify(_without_link_tail(paragraph), index, len(paragraphs))
         for start, end in _join_abbreviations(paragraph, _spans(paragraph)):
-            for sentence, sentence_kind in _without_trailing_link(paragraph[start:end], kind):
+            for sentence, sentence_kind in _pieces(paragraph[start:end], kind):
                 if _LETTER.search(sentence):
                     sentences.append((sentence, sentence_kind))
     return sentences
+
+
+def _pieces(sentence: str, kind: str) -> list[tuple[str, str]]:
+    """The sentence with a photo credit before it and links after it cut off as lines of their own,
+    so a quote is the caption or sentence alone."""
+    credit = leading_credit(sentence)
+    if not credit:
+        return _without_trailing_link(sentence, kind)
+    return [(credit, CAPTION), *_without_trailing_link(sentence[len(credit) :].lstrip(), kind)]
 
 
 def _without_link_tail(paragraph: str) -> str:

@@ -95,6 +95,27 @@ def test_a_link_glued_to_a_sentence_s_end_is_a_related_line_of_its_own():
     ]
 
 
+def test_a_photo_credit_before_a_caption_is_cut_off_and_the_caption_quoted_alone():
+    body = (
+        "Charles III poses in the Throne Room after his coronation in May 2023. Hugo Burnand/Royal "
+        "Household 2023/AP Charles was born at Buckingham Palace on November 14, 1948. His mother "
+        "was Princess Elizabeth at the time, and the palace announced the birth that evening to a "
+        "crowd that had waited outside its gates for most of the day.\n"
+        "AC/DC singer Brian Johnson said the tour would resume in May."
+    )
+    assert split_classified(body) == [
+        ("Charles III poses in the Throne Room after his coronation in May 2023.", TEXT),
+        ("Hugo Burnand/Royal Household 2023/AP", CAPTION),
+        ("Charles was born at Buckingham Palace on November 14, 1948.", TEXT),
+        (
+            "His mother was Princess Elizabeth at the time, and the palace announced the birth that "
+            "evening to a crowd that had waited outside its gates for most of the day.",
+            TEXT,
+        ),
+        ("AC/DC singer Brian Johnson said the tour would resume in May.", TEXT),
+    ]
+
+
 TEASER_ARTICLES = [
     {
         "title": "North Korea to send more troops to Russia",
